@@ -1,0 +1,3 @@
+from .synthetic_cityscapes import make_synthetic_cityscapes
+
+__all__ = ['make_synthetic_cityscapes']

@@ -1,0 +1,3 @@
+from .glore_head import GloReHead
+
+__all__ = ['GloReHead']

@@ -1,0 +1,3 @@
+from .glore_plugin import GloRePlugin
+
+__all__ = ['GloRePlugin']

@@ -1,0 +1,48 @@
+"""glore-mmseg: GloRe, GSoP-Net and 3G-Net for OpenMMLab 2.0."""
+import os.path as osp
+
+from setuptools import find_packages, setup
+
+
+def read_version() -> str:
+    scope: dict = {}
+    with open(osp.join('glore_mmseg', 'version.py')) as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+setup(
+    name='glore-mmseg',
+    version=read_version(),
+    description='Graph-based Global Reasoning (GloRe), GSoP-Net and 3G-Net '
+    'global-context modules for mmsegmentation and mmpretrain',
+    long_description=open('README.md').read(),
+    long_description_content_type='text/markdown',
+    license='Apache-2.0',
+    packages=find_packages(include=['glore_mmseg', 'glore_mmseg.*']),
+    python_requires='>=3.9',
+    install_requires=[
+        # torch and torchvision must come as a pair built for each other;
+        # install them first (README "Quick start").
+        'torch>=2.1',
+        'torchvision',
+        'mmengine==0.10.7',
+        'mmsegmentation==1.2.2',
+        # mmseg 1.2.2 imports these without declaring them.
+        'ftfy',
+        'regex',
+        # mmengine resolves `mmseg::` base configs with pkg_resources,
+        # which setuptools 82 removed; torch needs >= 77.0.3.
+        'setuptools>=77.0.3,<82',
+        'cityscapesscripts>=2.2.0',
+        'numpy',
+    ],
+    extras_require={
+        # mmcv is not required directly so that an existing compiled
+        # mmcv==2.1.0 is never overwritten: pick one of these.
+        'lite': ['mmcv-lite==2.1.0'],
+        'full': ['mmcv==2.1.0'],
+        'tests': ['pytest'],
+    },
+    zip_safe=False,
+)

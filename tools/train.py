@@ -1,0 +1,70 @@
+"""Train a segmentor with mmengine's Runner.
+
+mmseg's ``tools/train.py`` plus: ``import glore_mmseg`` (compatibility fixes
+and registrations), the config's data and checkpoint paths are checked before
+the Runner is built, ``--resume`` also takes a checkpoint path, and
+``--launcher pytorch`` works on machines without CUDA (gloo).
+"""
+import argparse
+import logging
+
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+
+import glore_mmseg  # noqa: F401  (compat fixes, registrations)
+from glore_mmseg.utils import check_config_paths, setup_cpu_distributed
+from glore_mmseg.utils.cli import add_runner_args, load_config
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train a segmentor')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        const='auto',
+        help='resume from the latest checkpoint in the work_dir, or from '
+        'the checkpoint given')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='enable automatic-mixed-precision training')
+    add_runner_args(parser)
+    return parser.parse_args(argv)
+
+
+def enable_amp(cfg) -> None:
+    optim_wrapper = cfg.optim_wrapper.type
+    if optim_wrapper == 'AmpOptimWrapper':
+        print_log(
+            'AMP training is already enabled in your config.',
+            logger='current',
+            level=logging.WARNING)
+    elif optim_wrapper != 'OptimWrapper':
+        raise ValueError('--amp needs optim_wrapper.type=OptimWrapper, got '
+                         f'{optim_wrapper}')
+    else:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = load_config(args)
+    if args.amp:
+        enable_amp(cfg)
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+
+    check_config_paths(cfg, mode='train')
+    setup_cpu_distributed(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
