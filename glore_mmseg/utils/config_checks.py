@@ -70,8 +70,9 @@ def _dataset_problems(registry, key: str, dataset_cfg: dict) -> List[str]:
         if prefix and not osp.isdir(folder):
             return [f'{key}.data_prefix.{name}: folder {folder!r} does not '
                     'exist']
-    dataset_cfg = dict(dataset_cfg, lazy_init=True)
-    dataset = registry.build(dataset_cfg)
+    # serialize_data=False keeps data_list readable (and an empty one legal).
+    dataset = registry.build(
+        dict(dataset_cfg, lazy_init=True, serialize_data=False))
     dataset.full_init()
     problems = []
     if len(dataset) == 0:

@@ -1,0 +1,87 @@
+import os
+import shutil
+
+import pytest
+from mmengine.config import Config
+
+from glore_mmseg.utils import check_config_paths
+from tests.conftest import DEMO_CONFIG
+
+
+def demo_cfg(data_root, **changes):
+    cfg = Config.fromfile(DEMO_CONFIG)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = data_root
+    cfg.merge_from_dict(changes)
+    return cfg
+
+
+def test_valid_config_passes(cityscapes_root):
+    check_config_paths(demo_cfg(cityscapes_root), mode='train')
+
+
+def test_missing_data_root_names_the_key(tmp_path):
+    with pytest.raises(FileNotFoundError,
+                       match=r'train_dataloader\.dataset\.data_root: folder '
+                       r'.*nowhere.* does not exist'):
+        check_config_paths(demo_cfg(str(tmp_path / 'nowhere')), mode='train')
+
+
+def test_missing_split_folder_names_the_key(tmp_path, cityscapes_root):
+    root = str(tmp_path / 'cs')
+    shutil.copytree(cityscapes_root, root)
+    shutil.rmtree(os.path.join(root, 'gtFine', 'val'))
+    check_config_paths(demo_cfg(root, **{
+        'val_dataloader.dataset.data_root': cityscapes_root}), mode='val')
+    with pytest.raises(FileNotFoundError,
+                       match=r'val_dataloader\.dataset\.data_prefix\.'
+                       r'seg_map_path'):
+        check_config_paths(demo_cfg(root), mode='val')
+
+
+def test_missing_label_file_is_named(tmp_path, cityscapes_root):
+    root = str(tmp_path / 'cs')
+    shutil.copytree(cityscapes_root, root)
+    label = os.path.join(root, 'gtFine', 'train', 'aachen',
+                         'aachen_000000_000019_gtFine_labelTrainIds.png')
+    os.remove(label)
+    with pytest.raises(FileNotFoundError) as err:
+        check_config_paths(demo_cfg(root), mode='train')
+    assert f"seg_map_path file '{label}' is missing" in str(err.value)
+
+
+def test_empty_split_is_reported(tmp_path):
+    for sub in ('leftImg8bit/train', 'gtFine/train', 'leftImg8bit/val',
+                'gtFine/val'):
+        os.makedirs(tmp_path / sub)
+    with pytest.raises(FileNotFoundError, match='no images found'):
+        check_config_paths(demo_cfg(str(tmp_path)), mode='train')
+
+
+def test_missing_pretrained_checkpoint(cityscapes_root):
+    cfg = demo_cfg(
+        cityscapes_root, **{'model.pretrained': 'checkpoints/none.pth'})
+    with pytest.raises(FileNotFoundError,
+                       match=r"model\.pretrained: checkpoint file "
+                       r"'checkpoints/none.pth' not found"):
+        check_config_paths(cfg, mode='train')
+    # Testing loads the trained checkpoint instead of ImageNet weights.
+    check_config_paths(cfg, mode='test')
+    cfg.load_from = 'missing/iter_1.pth'
+    with pytest.raises(FileNotFoundError, match=r'load_from: .*iter_1.pth'):
+        check_config_paths(cfg, mode='test')
+
+
+def test_unreadable_image_error_names_the_file(tmp_path, cityscapes_root):
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import DATASETS
+    root = str(tmp_path / 'cs')
+    shutil.copytree(cityscapes_root, root)
+    cfg = demo_cfg(root)
+    init_default_scope('mmseg')
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    path = dataset[0]['data_samples'].img_path
+    with open(path, 'wb') as f:
+        f.write(b'not a png')
+    with pytest.raises(AssertionError, match=f'failed to load image: {path}'):
+        dataset.prepare_data(0)
