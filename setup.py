@@ -18,13 +18,12 @@ setup(
     'global-context modules for mmsegmentation and mmpretrain',
     long_description=open('README.md').read(),
     long_description_content_type='text/markdown',
-    license='Apache-2.0',
     packages=find_packages(include=['glore_mmseg', 'glore_mmseg.*']),
     python_requires='>=3.9',
     install_requires=[
         # torch and torchvision must come as a pair built for each other;
         # install them first (README "Quick start").
-        'torch>=2.1',
+        'torch>=2.4',
         'torchvision',
         'mmengine==0.10.7',
         'mmsegmentation==1.2.2',

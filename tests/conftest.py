@@ -42,3 +42,12 @@ def demo_run(tmp_path_factory):
     result = run_python(['tools/demo.py', '--work-dir', work_dir])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return work_dir, result
+
+
+@pytest.fixture(autouse=True)
+def seed_everything():
+    """Every test draws the same random numbers, whatever ran before it."""
+    import numpy as np
+    import torch
+    torch.manual_seed(0)
+    np.random.seed(0)

@@ -6,7 +6,8 @@ scaled down): first to half of the schedule, which validates (mIoU) and saves
 a checkpoint, then with ``--resume`` to the end, which resumes from that
 checkpoint. Takes about two minutes on two CPU cores.
 
-Usage: python tools/demo.py [--work-dir work_dirs/demo] [--overwrite]
+Usage: python tools/demo.py [--work-dir DIR] [--overwrite]
+(default DIR: work_dirs/demo_<timestamp>, so earlier runs are kept)
 """
 import argparse
 import json
@@ -15,6 +16,7 @@ import os.path as osp
 import shutil
 import subprocess
 import sys
+import time
 from typing import Dict, List
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -25,7 +27,10 @@ DEMO_CONFIG = osp.join(
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--work-dir', default='work_dirs/demo')
+    parser.add_argument(
+        '--work-dir',
+        default=time.strftime('work_dirs/demo_%Y%m%d_%H%M%S'),
+        help='where the data, logs and checkpoints go')
     parser.add_argument(
         '--iters', type=int, default=40, help='total training iterations')
     parser.add_argument('--num-train', type=int, default=8)

@@ -11,12 +11,20 @@ official PyTorch unit (``conv_state``, ``conv_proj``, ``gcn.conv1``,
 ``gcn.conv2``, ``conv_extend``, ``blocker``), so released weights load with
 ``strict=True``.
 """
-from typing import Callable, Optional
+import contextlib
+from typing import Callable, ContextManager, Optional
 
 import torch
 import torch.nn as nn
 
 NormLayer = Callable[[int], nn.Module]
+
+
+def autocast_disabled(device_type: str) -> ContextManager:
+    """Leave autocast for the block (no-op where the device has none)."""
+    if torch.amp.is_autocast_available(device_type):
+        return torch.autocast(device_type=device_type, enabled=False)
+    return contextlib.nullcontext()
 
 _CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 _BATCH_NORM = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
@@ -158,7 +166,7 @@ class GloReUnit(nn.Module):
         Returns:
             Node features (B, S, N) in float32.
         """
-        with torch.autocast(device_type=state.device.type, enabled=False):
+        with autocast_disabled(state.device.type):
             proj = proj.float()
             if self.normalize:
                 proj = proj * (1.0 / proj.size(-1))
@@ -181,7 +189,7 @@ class GloReUnit(nn.Module):
         nodes = self.project(state, proj)
         # The graph convolution is tiny (S x N); keep it in its parameters'
         # precision (float32 under AMP) so node features never overflow.
-        with torch.autocast(device_type=x.device.type, enabled=False):
+        with autocast_disabled(x.device.type):
             nodes = self.gcn(nodes.to(self.gcn.conv2.weight.dtype))
 
         # Reverse projection: (B, S, N) x (B, N, L) -> (B, S, L).

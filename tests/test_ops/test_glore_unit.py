@@ -64,9 +64,11 @@ SHAPES = {1: (2, 16, 7), 2: (2, 16, 5, 6), 3: (2, 16, 3, 4, 5)}
 def test_matches_reference_maths(dims, normalize):
     unit = randomize(GloReUnit(16, 8, 4, dims=dims,
                                normalize=normalize)).eval()
-    x = torch.randn(*SHAPES[dims])
-    torch.testing.assert_close(
-        unit(x), reference_glore(unit, x), rtol=1e-4, atol=1e-4)
+    x = torch.randn(*SHAPES[dims], generator=torch.Generator().manual_seed(1))
+    # float32 module against the float64 transcription
+    expected = reference_glore(unit.double(), x.double())
+    out = unit.float()(x).double()
+    assert ((out - expected).norm() / expected.norm()) < 1e-5
 
 
 def test_hand_computed_tiny_case():
@@ -219,7 +221,7 @@ def test_half_model_without_autocast():
     expected = unit(x)
     out = unit.to(torch.bfloat16)(x.to(torch.bfloat16))
     assert out.dtype == torch.bfloat16
-    torch.testing.assert_close(out.float(), expected, rtol=5e-2, atol=5e-2)
+    assert (out.float() - expected).norm() / expected.norm() < 2e-2
 
 
 @pytest.mark.parametrize('kwargs, match', [
