@@ -1,5 +1,8 @@
 import glob
+import io
+import os
 import os.path as osp
+import shutil
 
 import numpy as np
 from cityscapesscripts.helpers.labels import id2label
@@ -76,3 +79,29 @@ def test_same_seed_same_files(tmp_path):
         other = path.replace(osp.join(str(tmp_path), 'a'),
                              osp.join(str(tmp_path), 'b'))
         assert open(path, 'rb').read() == open(other, 'rb').read()
+
+
+def test_mmseg_converter_prepares_it_as_the_readme_says(tmp_path,
+                                                        cityscapes_root):
+    import mmseg
+
+    from tests.conftest import run_python
+    root = str(tmp_path / 'cs')
+    shutil.copytree(cityscapes_root, root)
+    made = sorted(glob.glob(osp.join(root, 'gtFine', '*', '*',
+                                     '*_labelTrainIds.png')))
+    expected = {path: open(path, 'rb').read() for path in made}
+    assert len(expected) == 8  # 6 train + 2 val
+    for path in made:
+        os.remove(path)
+    converter = osp.join(
+        osp.dirname(mmseg.__file__), '.mim', 'tools', 'dataset_converters',
+        'cityscapes.py')
+    result = run_python([converter, root, '--nproc', '1'])
+    assert result.returncode == 0, result.stderr[-2000:]
+    for path, content in expected.items():
+        assert np.array_equal(
+            np.asarray(Image.open(path)),
+            np.asarray(Image.open(io.BytesIO(content))))
+    with open(osp.join(root, 'val.txt')) as f:
+        assert len(f.read().split()) == 2
