@@ -23,7 +23,7 @@ setup(
     install_requires=[
         # torch and torchvision must come as a pair built for each other;
         # install them first (README "Quick start").
-        'torch>=2.4',
+        'torch>=2.6',
         'torchvision',
         'mmengine==0.10.7',
         'mmsegmentation==1.2.2',

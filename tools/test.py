@@ -6,11 +6,8 @@ on machines without CUDA (gloo).
 """
 import argparse
 
-from mmengine.runner import Runner
-
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
-from glore_mmseg.utils import check_config_paths, setup_cpu_distributed
-from glore_mmseg.utils.cli import add_runner_args, load_config
+from glore_mmseg.utils.cli import add_runner_args, build_runner, load_config
 
 
 def parse_args(argv=None):
@@ -47,10 +44,7 @@ def main(argv=None):
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
 
-    check_config_paths(cfg, mode='test')
-    setup_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
-    runner.test()
+    build_runner(cfg, mode='test').test()
 
 
 if __name__ == '__main__':

@@ -9,11 +9,8 @@ import argparse
 import logging
 
 from mmengine.logging import print_log
-from mmengine.runner import Runner
-
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
-from glore_mmseg.utils import check_config_paths, setup_cpu_distributed
-from glore_mmseg.utils.cli import add_runner_args, load_config
+from glore_mmseg.utils.cli import add_runner_args, build_runner, load_config
 
 
 def parse_args(argv=None):
@@ -60,10 +57,7 @@ def main(argv=None):
         cfg.resume = True
         cfg.load_from = args.resume
 
-    check_config_paths(cfg, mode='train')
-    setup_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    build_runner(cfg, mode='train').train()
 
 
 if __name__ == '__main__':

@@ -4,6 +4,10 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from .config_checks import check_config_paths
+from .launch import setup_cpu_distributed
 
 
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
@@ -45,3 +49,18 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+def build_runner(cfg: Config, mode: str) -> Runner:
+    """Check the config's paths, prepare CPU torchrun, build the Runner.
+
+    Args:
+        cfg: Full config (``cfg.launcher`` set by :func:`load_config`).
+        mode: ``'train'`` or ``'test'``: which paths must exist.
+    """
+    check_config_paths(cfg, mode=mode)
+    setup_cpu_distributed(cfg, cfg.launcher)
+    if 'runner_type' in cfg:
+        from mmseg.registry import RUNNERS
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)

@@ -2,6 +2,7 @@
 import os
 import os.path as osp
 import re
+import subprocess
 
 import mmseg
 
@@ -56,12 +57,15 @@ def test_test_tool_reproduces_the_demo_validation(demo_run):
 
 
 def test_torchrun_two_processes(tmp_path, cityscapes_root):
-    result = run_python([
-        '-m', 'torch.distributed.run', '--nproc_per_node=2',
-        '--master_port=29533', 'tools/train.py', DEMO_CONFIG, '--launcher',
-        'pytorch', '--work-dir',
+    result = subprocess.run([
+        'bash', 'tools/dist_train.sh', DEMO_CONFIG, '2', '--work-dir',
         str(tmp_path), '--cfg-options', *short_run(cityscapes_root)
-    ])
+    ],
+                            cwd=REPO,
+                            env=dict(os.environ, PORT='29533'),
+                            capture_output=True,
+                            text=True,
+                            timeout=600)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
     assert 'gloo backend, 2 processes' in out

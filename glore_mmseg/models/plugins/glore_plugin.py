@@ -23,35 +23,25 @@ class GloRePlugin(GloReUnit):
 
     Args:
         in_channels: Channels C of the input feature map.
-        num_state: State channels S. Defaults to C // 2.
-        num_node: Number of nodes N. Defaults to C // 4.
-        dims: Spatial rank of the input (1, 2 or 3).
-        normalize: Multiply the projection by 1/L.
-        zero_init: Start as the identity (zero blocker weight).
         norm_cfg: mmcv norm config of the blocker, e.g.
             ``dict(type='SyncBN', eps=1e-4)``. ``None`` gives BatchNorm with
             ``eps=1e-4`` of rank ``dims``.
+        **kwargs: The other :class:`~glore_mmseg.ops.GloReUnit` arguments
+            (``num_state``, ``num_node``, ``dims``, ``normalize``,
+            ``zero_init``).
     """
 
     _abbr_ = 'glore'
 
     def __init__(self,
                  in_channels: int,
-                 num_state: Optional[int] = None,
-                 num_node: Optional[int] = None,
-                 dims: int = 2,
-                 normalize: bool = False,
-                 zero_init: bool = True,
-                 norm_cfg: Optional[dict] = None) -> None:
+                 norm_cfg: Optional[dict] = None,
+                 **kwargs) -> None:
 
         def norm_layer(channels: int) -> nn.Module:
             return build_norm_layer(norm_cfg, channels)[1]
 
         super().__init__(
             in_channels,
-            num_state=num_state,
-            num_node=num_node,
-            dims=dims,
-            normalize=normalize,
-            zero_init=zero_init,
-            norm_layer=None if norm_cfg is None else norm_layer)
+            norm_layer=None if norm_cfg is None else norm_layer,
+            **kwargs)
