@@ -29,7 +29,8 @@ import torch.nn.functional as F
 
 __all__ = [
     'apply', 'has_compiled_mmcv_ops', 'point_sample', 'sigmoid_focal_loss',
-    'load_from_local_weights_only', 'UnsafeCheckpointError', 'checkpoint_safe_globals'
+    'load_from_local_weights_only', 'UnsafeCheckpointError',
+    'checkpoint_safe_globals'
 ]
 
 _applied = False
@@ -97,7 +98,8 @@ def sigmoid_focal_loss(input: torch.Tensor,
                          f'(N,), got {tuple(input.shape)} and '
                          f'{tuple(target.shape)}')
     if reduction not in ('none', 'mean', 'sum'):
-        raise ValueError(f'sigmoid_focal_loss: unknown reduction {reduction!r}')
+        raise ValueError(
+            f'sigmoid_focal_loss: unknown reduction {reduction!r}')
     num_classes = input.size(1)
     one_hot = F.one_hot(target, num_classes + 1)[:, :num_classes].to(
         input.dtype)
@@ -239,9 +241,10 @@ def checkpoint_safe_globals() -> List[Any]:
     return allowed
 
 
-def load_from_local_weights_only(filename: str,
-                      map_location: Optional[Union[str, torch.device,
-                                                   Callable]] = None) -> Any:
+def load_from_local_weights_only(
+        filename: str,
+        map_location: Optional[Union[str, torch.device, Callable]] = None
+) -> Any:
     """Load a local checkpoint without executing pickled code.
 
     Args:

@@ -40,7 +40,8 @@ def demo_run(tmp_path_factory):
     """The README demo, run once: (work_dir, completed process)."""
     work_dir = str(tmp_path_factory.mktemp('demo'))
     result = run_python(['tools/demo.py', '--work-dir', work_dir])
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, result.stdout[-3000:] + \
+        result.stderr[-3000:]
     return work_dir, result
 
 

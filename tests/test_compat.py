@@ -1,4 +1,4 @@
-"""Each fix in glore_mmseg.compat, with a control showing the break it fixes."""
+"""Each fix in glore_mmseg.compat, and the break it fixes."""
 import copy
 import glob
 import os

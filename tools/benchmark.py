@@ -27,9 +27,9 @@ import mmseg
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from mmengine.structures import PixelData  # noqa: I100
 from torch.utils.flop_counter import FlopCounterMode
 
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)

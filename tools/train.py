@@ -9,6 +9,7 @@ import argparse
 import logging
 
 from mmengine.logging import print_log
+
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
 from glore_mmseg.utils.cli import add_runner_args, build_runner, load_config
 

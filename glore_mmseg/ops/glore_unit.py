@@ -26,6 +26,7 @@ def autocast_disabled(device_type: str) -> ContextManager:
         return torch.autocast(device_type=device_type, enabled=False)
     return contextlib.nullcontext()
 
+
 _CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 _BATCH_NORM = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
 
@@ -95,7 +96,8 @@ class GloReUnit(nn.Module):
                  norm_layer: Optional[NormLayer] = None) -> None:
         super().__init__()
         if dims not in _CONV:
-            raise ValueError(f'GloReUnit: dims must be 1, 2 or 3, got {dims!r}')
+            raise ValueError(
+                f'GloReUnit: dims must be 1, 2 or 3, got {dims!r}')
         num_state = in_channels // 2 if num_state is None else num_state
         num_node = in_channels // 4 if num_node is None else num_node
         for name, value in (('in_channels', in_channels),
