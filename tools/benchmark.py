@@ -20,8 +20,7 @@ import json
 import os.path as osp
 import statistics
 import time
-from functools import partial
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import mmseg
 import torch
@@ -33,7 +32,7 @@ from mmseg.structures import SegDataSample
 from torch.utils.flop_counter import FlopCounterMode
 
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
-from glore_mmseg.utils.launch import _replace_sync_bn
+from glore_mmseg.utils import replace_sync_bn
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
@@ -87,7 +86,7 @@ def build_segmentor(name: str, device: str) -> torch.nn.Module:
     model_cfg = copy.deepcopy(cfg.model)
     model_cfg.pretrained = None
     model_cfg.backbone.init_cfg = None
-    _replace_sync_bn(model_cfg)  # one process: plain BN
+    replace_sync_bn(model_cfg)  # one process: plain BN
     with torch.device(device):
         model = MODELS.build(model_cfg)
     if device != 'meta':
@@ -98,23 +97,23 @@ def build_segmentor(name: str, device: str) -> torch.nn.Module:
 def make_batch(batch: int, height: int, width: int, device: str,
                memory_format=torch.contiguous_format):
     """Random normalised images and random Cityscapes labels."""
+    # Drawn on the CPU (one generator: the same data on every device); the
+    # meta device only needs shapes.
     gen = torch.Generator(device='cpu').manual_seed(0)
 
-    def rand(*shape):
-        return torch.randn(*shape, generator=gen).to(device)
+    def draw(sample_fn, shape, dtype):
+        if device == 'meta':
+            return torch.empty(shape, dtype=dtype, device='meta')
+        return sample_fn(shape).to(device)
 
-    if device == 'meta':
-        rand = partial(torch.empty, device='meta')  # noqa: F811
-    inputs = rand(batch, 3, height, width).contiguous(
-        memory_format=memory_format)
+    inputs = draw(lambda s: torch.randn(s, generator=gen),
+                  (batch, 3, height, width), torch.float32)
+    inputs = inputs.contiguous(memory_format=memory_format)
     samples = []
     for _ in range(batch):
         sample = SegDataSample()
-        labels = torch.zeros(1, height, width, dtype=torch.long,
-                             device=device)
-        if device != 'meta':
-            labels = torch.randint(0, 19, (1, height, width),
-                                   generator=gen).to(device)
+        labels = draw(lambda s: torch.randint(0, 19, s, generator=gen),
+                      (1, height, width), torch.long)
         sample.gt_sem_seg = PixelData(data=labels)
         sample.set_metainfo(
             dict(img_shape=(height, width), pad_shape=(height, width)))
@@ -141,8 +140,8 @@ def count_flops(name: str, args) -> Dict:
     inputs, samples = make_batch(*args.train_shape, 'meta')
     model.train()
     with FlopCounterMode(display=False) as counter:
-        losses = model.loss(inputs, samples)
-        sum(v for k, v in losses.items() if 'loss' in k).backward()
+        loss, _ = model.parse_losses(model.loss(inputs, samples))
+        loss.backward()
     train = counter.get_total_flops() / args.train_shape[0]
     model.eval()
     height, width = args.infer_shape
@@ -180,8 +179,7 @@ def make_train_step(model, inputs, samples, optimizer, autocast):
     def step():
         optimizer.zero_grad(set_to_none=True)
         with autocast():
-            losses = model.loss(inputs, samples)
-        loss = sum(v for k, v in losses.items() if 'loss' in k)
+            loss, _ = model.parse_losses(model.loss(inputs, samples))
         loss.backward()
         optimizer.step()
 
@@ -273,13 +271,16 @@ def print_flops(args) -> List[Dict]:
     return results
 
 
+def write_json(path: Optional[str], device: str, results: List[Dict]) -> None:
+    if path:
+        with open(path, 'w') as f:
+            json.dump(dict(device=device, results=results), f, indent=2)
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.flops:
-        results = print_flops(args)
-        if args.out:
-            with open(args.out, 'w') as f:
-                json.dump(dict(device='meta', results=results), f, indent=2)
+        write_json(args.out, 'meta', print_flops(args))
         return
     device_name = (
         torch.cuda.get_device_name() if args.device.startswith('cuda') else
@@ -311,9 +312,7 @@ def main(argv=None):
               f"{r['infer_ms']:.1f} |")
     for line in ratios(results):
         print(line)
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(dict(device=device_name, results=results), f, indent=2)
+    write_json(args.out, device_name, results)
 
 
 if __name__ == '__main__':

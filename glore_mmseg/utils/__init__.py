@@ -1,8 +1,8 @@
 from .config_checks import (check_config_paths, find_checkpoint_problems,
                             find_dataset_problems)
-from .launch import setup_cpu_distributed
+from .launch import replace_sync_bn, setup_cpu_distributed
 
 __all__ = [
     'check_config_paths', 'find_checkpoint_problems', 'find_dataset_problems',
-    'setup_cpu_distributed'
+    'replace_sync_bn', 'setup_cpu_distributed'
 ]

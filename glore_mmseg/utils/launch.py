@@ -13,16 +13,16 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 
-def _replace_sync_bn(node):
+def replace_sync_bn(node):
     """Return ``node`` with every ``type='SyncBN'`` dict turned into BN."""
     if isinstance(node, dict):
         if node.get('type') == 'SyncBN':
             node['type'] = 'BN'
         for value in node.values():
-            _replace_sync_bn(value)
+            replace_sync_bn(value)
     elif isinstance(node, (list, tuple)):
         for value in node:
-            _replace_sync_bn(value)
+            replace_sync_bn(value)
     return node
 
 
@@ -50,7 +50,7 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
             'torchrun with --launcher pytorch for CPU (gloo) runs')
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
-    _replace_sync_bn(cfg.model)
+    replace_sync_bn(cfg.model)
     wrapper = dict(cfg.get('model_wrapper_cfg') or {})
     wrapper.setdefault('type', 'MMDistributedDataParallel')
     wrapper['device_ids'] = None

@@ -2,8 +2,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from glore_mmseg.utils import setup_cpu_distributed
-from glore_mmseg.utils.launch import _replace_sync_bn
+from glore_mmseg.utils import replace_sync_bn, setup_cpu_distributed
 
 
 def test_sync_bn_replaced_everywhere():
@@ -11,7 +10,7 @@ def test_sync_bn_replaced_everywhere():
         backbone=dict(norm_cfg=dict(type='SyncBN', requires_grad=True)),
         heads=[dict(norm_cfg=dict(type='SyncBN')),
                dict(norm_cfg=dict(type='GN'))])
-    _replace_sync_bn(cfg)
+    replace_sync_bn(cfg)
     assert cfg['backbone']['norm_cfg'] == dict(type='BN', requires_grad=True)
     assert [h['norm_cfg']['type'] for h in cfg['heads']] == ['BN', 'GN']
 
