@@ -9,7 +9,7 @@ from . import compat
 
 compat.apply()
 
-from . import models  # noqa: E402,F401  (registers modules)
+from . import engine, evaluation, models  # noqa: E402,F401  (registers)
 from .ops import GloReUnit  # noqa: E402
 from .version import __version__  # noqa: E402
 

@@ -1,13 +1,26 @@
 """Test (and evaluate) a segmentor with mmengine's Runner.
 
 mmseg's ``tools/test.py`` plus: ``import glore_mmseg``, checks of the data
-and checkpoint paths before the Runner is built, and ``--launcher pytorch``
-on machines without CUDA (gloo).
+and checkpoint paths before the Runner is built, ``--launcher pytorch`` on
+machines without CUDA (gloo), and for Cityscapes:
+
+* ``--cityscapes-eval``: the four official scores from cityscapesscripts
+  (class IoU / iIoU, category IoU / iIoU) beside mmseg's mIoU;
+* ``--submit OUT``: a test-server submission (labelId PNGs + zip) of the
+  test split;
+* ``--inference whole|slide`` and ``--tta flip|ms|ms-flip``.
 """
 import argparse
+import os.path as osp
 
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
 from glore_mmseg.utils.cli import add_runner_args, build_runner, load_config
+from glore_mmseg.utils.submission import (check_output_dir,
+                                          claim_output_dir,
+                                          configure_submission,
+                                          pack_submission, run_identity,
+                                          summary)
+from glore_mmseg.utils.test_time import TTA_MODES, apply_test_time_options
 
 
 def parse_args(argv=None):
@@ -21,11 +34,41 @@ def parse_args(argv=None):
     parser.add_argument(
         '--show-dir', help='save painted predictions to this directory')
     parser.add_argument(
-        '--tta',
+        '--cityscapes-eval',
         action='store_true',
-        help='test-time augmentation (the config\'s tta_pipeline)')
+        help='also report the official Cityscapes scores (cityscapesscripts:'
+        ' class IoU, class iIoU, category IoU, category iIoU); needs '
+        '*_gtFine_labelIds.png and *_gtFine_instanceIds.png')
+    parser.add_argument(
+        '--submit',
+        metavar='OUT',
+        help='run over <data_root>/leftImg8bit/test and write a Cityscapes '
+        'test-server submission: OUT/<city>/*.png (labelIds) and '
+        'OUT/submission.zip')
+    parser.add_argument(
+        '--inference',
+        choices=['whole', 'slide'],
+        help='whole-image or sliding-window (training crop size, 2/3 '
+        'stride) inference; default: the config\'s model.test_cfg')
+    parser.add_argument(
+        '--tta',
+        nargs='?',
+        const='config',
+        choices=TTA_MODES,
+        help='test-time augmentation: flip, ms (multi-scale), ms-flip, or '
+        'config (the config\'s tta_pipeline; the default of a bare --tta)')
+    parser.add_argument(
+        '--tta-scales',
+        type=float,
+        nargs='+',
+        help='multi-scale ratios of the test size (default 0.5 0.75 1.0 '
+        '1.25 1.5 1.75)')
     add_runner_args(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.submit and (args.cityscapes_eval or args.out):
+        parser.error('--submit writes the test split without labels; it '
+                     'cannot be combined with --cityscapes-eval or --out')
+    return args
 
 
 def main(argv=None):
@@ -36,15 +79,39 @@ def main(argv=None):
     if args.show_dir:
         cfg.default_hooks.visualization.draw = True
         cfg.visualizer.save_dir = args.show_dir
-    if args.tta:
-        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
-        cfg.tta_model.module = cfg.model
-        cfg.model = cfg.tta_model
-    if args.out is not None:
-        cfg.test_evaluator['output_dir'] = args.out
-        cfg.test_evaluator['keep_results'] = True
+    apply_test_time_options(cfg, args.tta, args.tta_scales, args.inference)
+    if args.submit:
+        configure_submission(cfg, args.submit)
+    else:
+        if args.out is not None:
+            cfg.test_evaluator['output_dir'] = args.out
+            cfg.test_evaluator['keep_results'] = True
+        if args.cityscapes_eval:
+            cfg.test_evaluator = [
+                cfg.test_evaluator,
+                dict(
+                    type='CityscapesOfficialMetric',
+                    output_dir=osp.join(cfg.work_dir, 'cityscapes_labelIds'),
+                    keep_results=True)
+            ]
+    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+        dict(type='ProgressBarHook')
+    ]
 
-    build_runner(cfg, mode='test').test()
+    runner = build_runner(cfg, mode='test', verify_images=bool(args.submit))
+    if args.submit:
+        identity = run_identity(cfg, args.checkpoint)
+        # Every rank refuses a foreign folder; rank 0 writes the manifest.
+        if runner.rank == 0:
+            claim_output_dir(args.submit, identity)
+        else:
+            check_output_dir(args.submit, identity)
+    runner.test()
+    if args.submit and runner.rank == 0:
+        zip_path = pack_submission(
+            args.submit, identity,
+            expected=len(runner.test_dataloader.dataset))
+        runner.logger.info(summary(args.submit, zip_path))
 
 
 if __name__ == '__main__':

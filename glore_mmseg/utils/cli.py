@@ -51,14 +51,17 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def build_runner(cfg: Config, mode: str) -> Runner:
+def build_runner(cfg: Config,
+                 mode: str,
+                 verify_images: bool = False) -> Runner:
     """Check the config's paths, prepare CPU torchrun, build the Runner.
 
     Args:
         cfg: Full config (``cfg.launcher`` set by :func:`load_config`).
         mode: ``'train'`` or ``'test'``: which paths must exist.
+        verify_images: Also check that every image of those splits reads.
     """
-    check_config_paths(cfg, mode=mode)
+    check_config_paths(cfg, mode=mode, verify_images=verify_images)
     setup_cpu_distributed(cfg, cfg.launcher)
     if 'runner_type' in cfg:
         from mmseg.registry import RUNNERS

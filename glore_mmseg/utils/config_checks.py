@@ -34,7 +34,9 @@ def _datasets(node: dict, key: str) -> Iterator[Tuple[str, dict]]:
         yield key, node
 
 
-def find_dataset_problems(cfg: Config, mode: str) -> List[str]:
+def find_dataset_problems(cfg: Config,
+                          mode: str,
+                          verify_images: bool = False) -> List[str]:
     """List missing data folders and files of the dataloaders ``mode`` uses.
 
     Each dataset is built with mmseg's own file scan (so the image to label
@@ -44,6 +46,8 @@ def find_dataset_problems(cfg: Config, mode: str) -> List[str]:
     Args:
         cfg: Full config (``default_scope`` set).
         mode: ``'train'`` (train and val loaders), ``'val'`` or ``'test'``.
+        verify_images: Also read every image file through Pillow's
+            integrity check (truncated or corrupt files are listed).
 
     Returns:
         Human-readable problems, each naming the config key and the path.
@@ -57,11 +61,23 @@ def find_dataset_problems(cfg: Config, mode: str) -> List[str]:
             continue
         for key, dataset_cfg in _datasets(loader['dataset'],
                                           f'{loader_key}.dataset'):
-            problems += _dataset_problems(DATASETS, key, dataset_cfg)
+            problems += _dataset_problems(DATASETS, key, dataset_cfg,
+                                          verify_images)
     return problems
 
 
-def _dataset_problems(registry, key: str, dataset_cfg: dict) -> List[str]:
+def _unreadable(path: str) -> Optional[str]:
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except Exception as error:  # Pillow raises many types for bad files
+        return f'{type(error).__name__}: {error}'
+    return None
+
+
+def _dataset_problems(registry, key: str, dataset_cfg: dict,
+                      verify_images: bool) -> List[str]:
     data_root = dataset_cfg.get('data_root')
     if data_root and not osp.isdir(data_root):
         return [f'{key}.data_root: folder {data_root!r} does not exist']
@@ -84,6 +100,11 @@ def _dataset_problems(registry, key: str, dataset_cfg: dict) -> List[str]:
             path = info.get(field)
             if path and not osp.isfile(path):
                 problems.append(f'{key}: {field} file {path!r} is missing')
+            elif path and verify_images and field == 'img_path':
+                error = _unreadable(path)
+                if error:
+                    problems.append(
+                        f'{key}: image {path!r} is unreadable ({error})')
         if len(problems) >= 10:
             problems.append('(further missing files not listed)')
             break
@@ -117,19 +138,23 @@ def find_checkpoint_problems(cfg: Config,
     return problems
 
 
-def check_config_paths(cfg: Config, mode: str) -> None:
+def check_config_paths(cfg: Config,
+                       mode: str,
+                       verify_images: bool = False) -> None:
     """Raise one error listing every missing data folder, file or checkpoint.
 
     Args:
         cfg: Full config.
         mode: ``'train'``, ``'val'`` or ``'test'``.
+        verify_images: Also check every image can be read.
 
     Raises:
-        FileNotFoundError: Something the config points at is missing.
+        FileNotFoundError: Something the config points at is missing (or
+            unreadable).
     """
     problems = find_checkpoint_problems(
         cfg, include_pretrained=mode == 'train') + find_dataset_problems(
-            cfg, mode)
+            cfg, mode, verify_images)
     if problems:
         raise FileNotFoundError('Config points at missing paths:\n  ' +
                                 '\n  '.join(problems))

@@ -1,0 +1,4 @@
+"""Runner hooks."""
+from .hooks import ProgressBarHook
+
+__all__ = ['ProgressBarHook']

@@ -1,0 +1,145 @@
+"""Test-time options of the paper and its peers, as config edits.
+
+Whole-image or sliding-window inference (``model.test_cfg``) and horizontal
+flip / multi-scale test-time augmentation (mmseg's ``SegTTAModel`` over a
+``TestTimeAug`` pipeline). The GloRe head normalises its projection by the
+number of positions, so every crop or scale sees features of one scale.
+"""
+import copy
+from typing import List, Optional, Sequence
+
+from mmengine.config import Config
+
+#: Multi-scale ratios of mmseg's Cityscapes ``tta_pipeline`` (and PaddleSeg's
+#: GloRe numbers): 0.5 to 1.75 of the single-scale test size.
+DEFAULT_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75)
+TTA_MODES = ('config', 'flip', 'ms', 'ms-flip')
+
+
+def set_inference_mode(cfg: Config, mode: str) -> None:
+    """Whole-image or sliding-window inference.
+
+    ``'slide'`` uses crops of the training crop size (``cfg.crop_size``, else
+    ``model.data_preprocessor.size``) with 2/3 of it as stride, mmseg's
+    Cityscapes choice (512x1024 crops, stride 341x683).
+    """
+    if mode == 'whole':
+        cfg.model.test_cfg = dict(mode='whole')
+        return
+    if mode != 'slide':
+        raise ValueError(f"inference mode must be 'whole' or 'slide', "
+                         f'got {mode!r}')
+    crop = cfg.get('crop_size') or cfg.model.get('data_preprocessor',
+                                                 {}).get('size')
+    if not crop:
+        raise KeyError('slide inference needs the crop size: set crop_size '
+                       '(or model.data_preprocessor.size) in the config')
+    crop = tuple(int(c) for c in crop)
+    cfg.model.test_cfg = dict(
+        mode='slide',
+        crop_size=crop,
+        stride=tuple(int(round(c * 2 / 3)) for c in crop))
+
+
+def _index_of(pipeline: Sequence[dict], transform: str) -> int:
+    for i, step in enumerate(pipeline):
+        if step.get('type') == transform:
+            return i
+    raise KeyError(f'the test pipeline has no {transform} step: '
+                   f'{[step.get("type") for step in pipeline]}')
+
+
+def build_tta_pipeline(test_pipeline: Sequence[dict],
+                       flip: bool,
+                       scales: Sequence[float] = (1.0, )) -> List[dict]:
+    """A ``TestTimeAug`` pipeline made from a single-scale test pipeline.
+
+    The pipeline's ``Resize`` step is repeated at ``scales`` times its
+    ``scale`` (on Cityscapes, whose test Resize is the image size, this is
+    mmseg's ``scale_factor`` ratios), each with and without a horizontal
+    flip when ``flip``; the steps after ``Resize`` run on every view.
+
+    Args:
+        test_pipeline: ``LoadImageFromFile``, ``Resize(scale=...)``, then
+            e.g. ``LoadAnnotations`` and ``PackSegInputs``.
+        flip: Add horizontally flipped views.
+        scales: Ratios of the test scale.
+    """
+    pipeline = copy.deepcopy(list(test_pipeline))
+    at = _index_of(pipeline, 'Resize')
+    resize = pipeline[at]
+    if 'scale' not in resize:
+        raise KeyError('build_tta_pipeline needs a Resize with scale=(w, h)'
+                       f' in the test pipeline, got {resize}')
+    width, height = resize['scale']
+    resizes = [
+        dict(resize, scale=(int(width * r), int(height * r))) for r in scales
+    ]
+    flips = [dict(type='RandomFlip', prob=0., direction='horizontal')]
+    if flip:
+        flips.append(dict(type='RandomFlip', prob=1., direction='horizontal'))
+    return pipeline[:at] + [
+        dict(
+            type='TestTimeAug',
+            transforms=[resizes, flips] + [[step]
+                                           for step in pipeline[at + 1:]])
+    ]
+
+
+def apply_test_time_options(cfg: Config,
+                            tta: Optional[str] = None,
+                            scales: Optional[Sequence[float]] = None,
+                            inference: Optional[str] = None) -> None:
+    """Edit ``cfg`` for the chosen inference mode and test-time augmentation.
+
+    Args:
+        cfg: Full config.
+        tta: ``None`` (off), ``'config'`` (the config's own
+            ``tta_pipeline``), ``'flip'``, ``'ms'`` or ``'ms-flip'``.
+        scales: Multi-scale ratios (``'ms'`` modes); default
+            :data:`DEFAULT_SCALES`.
+        inference: ``None`` (the config's), ``'whole'`` or ``'slide'``.
+    """
+    if inference is not None:
+        set_inference_mode(cfg, inference)
+    if tta is None:
+        if scales:
+            raise ValueError('--tta-scales needs --tta ms or ms-flip')
+        return
+    if tta not in TTA_MODES:
+        raise ValueError(f'tta must be one of {TTA_MODES}, got {tta!r}')
+    dataset = cfg.test_dataloader.dataset
+    if tta == 'config':
+        if 'tta_pipeline' not in cfg:
+            raise KeyError('--tta config: the config has no tta_pipeline')
+        dataset.pipeline = cfg.tta_pipeline
+    else:
+        if scales and not tta.startswith('ms'):
+            raise ValueError('--tta-scales needs --tta ms or ms-flip')
+        ratios = (scales or DEFAULT_SCALES) if tta.startswith('ms') else (
+            1.0, )
+        dataset.pipeline = build_tta_pipeline(
+            dataset.pipeline, flip=tta.endswith('flip'), scales=ratios)
+    if 'tta_model' not in cfg:
+        cfg.tta_model = dict(type='SegTTAModel')
+    cfg.tta_model.module = cfg.model
+    cfg.model = cfg.tta_model
+
+
+def drop_annotation_loading(pipeline: Sequence[dict]) -> List[dict]:
+    """The pipeline without ``LoadAnnotations`` (also inside TestTimeAug),
+    for images that have no labels (the Cityscapes test split)."""
+    kept = []
+    for step in pipeline:
+        if isinstance(step, (list, tuple)):
+            step = drop_annotation_loading(step)
+            if step:
+                kept.append(step)
+            continue
+        if step.get('type') == 'LoadAnnotations':
+            continue
+        if step.get('type') == 'TestTimeAug':
+            step = dict(
+                step, transforms=drop_annotation_loading(step['transforms']))
+        kept.append(step)
+    return kept
