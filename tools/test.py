@@ -15,8 +15,7 @@ import os.path as osp
 
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
 from glore_mmseg.utils.cli import add_runner_args, build_runner, load_config
-from glore_mmseg.utils.submission import (check_output_dir,
-                                          claim_output_dir,
+from glore_mmseg.utils.submission import (check_output_dir, claim_output_dir,
                                           configure_submission,
                                           pack_submission, run_identity,
                                           summary)
