@@ -18,9 +18,7 @@ import argparse
 import copy
 import json
 import os.path as osp
-import statistics
-import time
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List
 
 import mmseg
 import torch
@@ -33,6 +31,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
 from glore_mmseg.utils import replace_sync_bn
+from glore_mmseg.utils.timing import median_seconds, write_json
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
@@ -155,25 +154,6 @@ def count_flops(name: str, args) -> Dict:
         infer_tflop=counter.get_total_flops() / 1e12)
 
 
-def synchronize(device: str) -> None:
-    if device.startswith('cuda'):
-        torch.cuda.synchronize()
-
-
-def median_seconds(step: Callable[[], None], device: str, warmup: int,
-                   iters: int) -> float:
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(iters):
-        synchronize(device)
-        start = time.perf_counter()
-        step()
-        synchronize(device)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def make_train_step(model, inputs, samples, optimizer, autocast):
 
     def step():
@@ -269,12 +249,6 @@ def print_flops(args) -> List[Dict]:
         print(f"| {r['model']} | {r['train_tflop_per_img']:.3f} | "
               f"{r['infer_tflop']:.3f} |")
     return results
-
-
-def write_json(path: Optional[str], device: str, results: List[Dict]) -> None:
-    if path:
-        with open(path, 'w') as f:
-            json.dump(dict(device=device, results=results), f, indent=2)
 
 
 def main(argv=None):

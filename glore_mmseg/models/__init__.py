@@ -1,5 +1,11 @@
 """OpenMMLab adapters: registry entries built on :mod:`glore_mmseg.ops`."""
+from .backbones import GloReResNet, GloReResNetV1c, GSoPResNet, GSoPResNetV1c
 from .decode_heads import GloReHead
-from .plugins import GloRePlugin
+from .necks import GeneralizedGaussianCovNeck, ISQRTCovNeck
+from .plugins import GloRePlugin, GSoPPlugin
 
-__all__ = ['GloReHead', 'GloRePlugin']
+__all__ = [
+    'GeneralizedGaussianCovNeck', 'GloReHead', 'GloRePlugin', 'GloReResNet',
+    'GloReResNetV1c', 'GSoPPlugin', 'GSoPResNet', 'GSoPResNetV1c',
+    'ISQRTCovNeck'
+]

@@ -4,8 +4,8 @@ from typing import Optional
 
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
 from mmengine.utils import ProgressBar
-from mmseg.registry import HOOKS
 
 
 @HOOKS.register_module()
@@ -14,7 +14,8 @@ class ProgressBarHook(Hook):
 
     The logger hook prints a line every ``interval`` iterations; a long
     export (1,525 Cityscapes test images) is easier to follow as one bar
-    with the rate and the time left.
+    with the rate and the time left. Registered in mmengine's root
+    ``HOOKS``, so mmseg and mmpretrain configs (any default scope) find it.
 
     Args:
         stream: ``'stdout'`` or ``'stderr'``.

@@ -1,0 +1,154 @@
+"""GloRe units and GSoP blocks placed inside an OpenMMLab ResNet.
+
+Shared by the mmpretrain and mmseg backbones. The extra modules live in
+their own ``ModuleDict``s, so the ResNet's own parameter names stay those of
+the stock ResNet and its ImageNet checkpoints load unchanged.
+"""
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch.nn as nn
+from mmcv.cnn import build_norm_layer
+from torch import Tensor
+
+from ...ops import GloReUnit, GSoPBlock
+
+UnitSpec = Union[int, Sequence[int]]
+
+
+def unit_positions(spec: Sequence[UnitSpec],
+                   blocks_per_stage: Sequence[int]) -> List[Tuple[int, ...]]:
+    """Block indices (0-based) after which each stage gets a GloRe unit.
+
+    Args:
+        spec: One entry per stage: a count ``n`` (units after every other
+            block from the first, the official placement: 1 -> (0,),
+            2 -> (0, 2), 3 -> (0, 2, 4)) or explicit block indices.
+        blocks_per_stage: Number of residual blocks of each stage.
+
+    Raises:
+        ValueError: Wrong number of stages, or an index outside its stage.
+    """
+    if len(spec) != len(blocks_per_stage):
+        raise ValueError(f'glore_units needs one entry per stage '
+                         f'({len(blocks_per_stage)}), got {len(spec)}')
+    positions = []
+    for stage, (entry, num_blocks) in enumerate(zip(spec, blocks_per_stage)):
+        if isinstance(entry, int):
+            indices = tuple(range(0, 2 * entry, 2))
+        else:
+            indices = tuple(sorted(set(int(i) for i in entry)))
+        bad = [i for i in indices if not 0 <= i < num_blocks]
+        if bad:
+            raise ValueError(
+                f'glore_units[{stage}] = {entry!r} places units after blocks '
+                f'{list(indices)}, but stage {stage} has {num_blocks} blocks '
+                f'(indices 0..{num_blocks - 1}); give explicit indices')
+        positions.append(indices)
+    return positions
+
+
+def bottleneck_with_attention(block: nn.Module, x: Tensor,
+                              attention: nn.Module) -> Tensor:
+    """A ResNet bottleneck's forward with ``attention`` on its last BN
+    output, before the residual add (GSoP-Net's placement).
+
+    Works for mmpretrain's and mmseg's ``Bottleneck`` (same attribute
+    names; mmseg's plugins and mmpretrain's drop path are kept).
+    """
+    plugins = getattr(block, 'with_plugins', False)
+    out = block.relu(block.norm1(block.conv1(x)))
+    if plugins:
+        out = block.forward_plugin(out, block.after_conv1_plugin_names)
+    out = block.relu(block.norm2(block.conv2(out)))
+    if plugins:
+        out = block.forward_plugin(out, block.after_conv2_plugin_names)
+    out = block.norm3(block.conv3(out))
+    if plugins:
+        out = block.forward_plugin(out, block.after_conv3_plugin_names)
+    out = attention(out)
+    identity = x if block.downsample is None else block.downsample(x)
+    out = getattr(block, 'drop_path', nn.Identity())(out)
+    return block.relu(out + identity)
+
+
+class ResNetExtrasMixin:
+    """Adds GloRe units / GSoP blocks to a built OpenMMLab ResNet.
+
+    Call :meth:`build_extras` at the end of ``__init__``; the mixin's
+    ``forward`` and ``init_weights`` replace the ResNet's.
+    """
+
+    def build_extras(self,
+                     glore_units: Optional[Sequence[UnitSpec]] = None,
+                     glore_normalize: bool = False,
+                     gsop_stages: Optional[Sequence[bool]] = None,
+                     gsop_mode: str = 'channel',
+                     gsop_dim: int = 128) -> None:
+        stages = [getattr(self, name) for name in self.res_layers]
+        widths = [stage[0].conv1.out_channels for stage in stages]
+        out_channels = [stage[-1].conv3.out_channels if hasattr(
+            stage[-1], 'conv3') else stage[-1].conv2.out_channels
+                        for stage in stages]
+        norm_cfg = dict(getattr(self, 'norm_cfg', None) or dict(type='BN'))
+        norm_cfg['eps'] = 1e-4  # the official unit's blocker
+
+        self.glore_units = nn.ModuleDict()
+        if glore_units is not None:
+            positions = unit_positions(glore_units, [len(s) for s in stages])
+            for name, indices, width, channels in zip(
+                    self.res_layers, positions, widths, out_channels):
+                for index in indices:
+                    self.glore_units[f'{name}_{index}'] = GloReUnit(
+                        channels,
+                        num_state=2 * width,
+                        num_node=width,
+                        normalize=glore_normalize,
+                        norm_layer=lambda c: build_norm_layer(norm_cfg, c)[1])
+
+        self.gsop_blocks = nn.ModuleDict()
+        if gsop_stages is not None:
+            if len(gsop_stages) != len(stages):
+                raise ValueError(f'gsop_stages needs one flag per stage '
+                                 f'({len(stages)}), got {len(gsop_stages)}')
+            for name, on, width, stage in zip(self.res_layers, gsop_stages,
+                                              widths, stages):
+                if not on:
+                    continue
+                if not hasattr(stage[-1], 'conv3'):
+                    raise ValueError('GSoP blocks need Bottleneck blocks '
+                                     '(ResNet-50 and deeper)')
+                self.gsop_blocks[name] = GSoPBlock(
+                    stage[-1].conv3.out_channels,
+                    mode=gsop_mode,
+                    dim=gsop_dim,
+                    reduce_stride=2 if width <= 64 else 1)
+
+    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
+        if self.deep_stem:
+            x = self.stem(x)
+        else:
+            x = self.relu(self.norm1(self.conv1(x)))
+        x = self.maxpool(x)
+        outs = []
+        for stage_index, name in enumerate(self.res_layers):
+            stage = getattr(self, name)
+            for index, block in enumerate(stage):
+                if index == len(stage) - 1 and name in self.gsop_blocks:
+                    x = bottleneck_with_attention(block, x,
+                                                  self.gsop_blocks[name])
+                else:
+                    x = block(x)
+                key = f'{name}_{index}'
+                if key in self.glore_units:
+                    x = self.glore_units[key](x)
+            if stage_index in self.out_indices:
+                outs.append(x)
+        return tuple(outs)
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        # The ResNet's init sets every BN weight to 1 (and mmengine does not
+        # reach into ModuleDicts): zero the blockers again so each unit
+        # starts as the identity, as the official networks do.
+        for unit in self.glore_units.values():
+            unit.init_weights()

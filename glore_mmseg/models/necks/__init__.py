@@ -1,0 +1,3 @@
+from .cov_pooling_neck import GeneralizedGaussianCovNeck, ISQRTCovNeck
+
+__all__ = ['GeneralizedGaussianCovNeck', 'ISQRTCovNeck']

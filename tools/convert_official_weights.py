@@ -1,0 +1,98 @@
+"""Convert released official weights into this package's module names.
+
+    python tools/convert_official_weights.py gsopnet  SRC.pth DST.pth \
+        --config configs/gsopnet/gsopnet2_resnet50_8xb32-65e_in1k.py
+    python tools/convert_official_weights.py 3gnet    SRC.pth DST.pth
+    python tools/convert_official_weights.py glore    SRC.pth DST.pth
+
+``gsopnet``: official GSoP-Net1/2 ResNets (torchvision-style names);
+``3gnet``: official 3G-Net ResNets; ``glore``: the GloRe units of an
+official GloRe network (its pre-activation 3D residual blocks have no
+OpenMMLab counterpart and are listed as unconverted). The output is an
+mmengine checkpoint (``{'state_dict': ..., 'meta': ...}``) for
+``load_from`` / ``tools/test.py``. With ``--config`` the result is loaded
+into the config's model and every missing or unexpected key is reported.
+"""
+import argparse
+import os.path as osp
+import sys
+
+import torch
+
+import glore_mmseg  # noqa: F401  (registrations)
+from glore_mmseg.converters import (convert_3gnet, convert_glore_network,
+                                    convert_gsopnet, load_official_state_dict)
+
+CONVERTERS = {
+    'gsopnet': convert_gsopnet,
+    '3gnet': convert_3gnet,
+    'glore': lambda state, order: convert_glore_network(state),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('kind', choices=sorted(CONVERTERS))
+    parser.add_argument('src', help='official checkpoint')
+    parser.add_argument('dst', help='converted checkpoint to write')
+    parser.add_argument(
+        '--triangle-order',
+        choices=['column', 'row'],
+        default='column',
+        help='triangle order of the target neck (default: column, the '
+        'official order; row permutes the FC inputs)')
+    parser.add_argument(
+        '--config', help='check the result against this config\'s model')
+    parser.add_argument(
+        '--overwrite', action='store_true', help='replace an existing dst')
+    return parser.parse_args(argv)
+
+
+def check_against_config(config: str, state_dict: dict) -> list:
+    """Problems loading ``state_dict`` into the model of ``config``."""
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, init_default_scope
+    cfg = Config.fromfile(config)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    model = MODELS.build(cfg.model)
+    result = model.load_state_dict(state_dict, strict=False)
+    problems = [f'missing in the checkpoint: {key}'
+                for key in result.missing_keys]
+    problems += [f'not in the model: {key}'
+                 for key in result.unexpected_keys]
+    return problems
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not osp.isfile(args.src):
+        sys.exit(f'error: official checkpoint {args.src!r} not found')
+    if osp.exists(args.dst) and not args.overwrite:
+        sys.exit(f'error: {args.dst!r} exists; pass --overwrite to replace '
+                 'it')
+    official = load_official_state_dict(args.src)
+    converted, unmatched = CONVERTERS[args.kind](official,
+                                                 args.triangle_order)
+    if not converted:
+        sys.exit(f'error: no {args.kind} parameter found in {args.src!r} '
+                 f'({len(official)} tensors, e.g. {list(official)[:3]})')
+    for key in unmatched:
+        print(f'not converted: {key}')
+    if args.config:
+        problems = check_against_config(args.config, converted)
+        if problems:
+            sys.exit('error: the converted weights do not fit '
+                     f'{args.config}:\n  ' + '\n  '.join(problems[:20]))
+    torch.save(
+        dict(
+            state_dict=converted,
+            meta=dict(
+                converted_from=osp.abspath(args.src),
+                converter=args.kind,
+                triangle_order=args.triangle_order)), args.dst)
+    print(f'wrote {len(converted)} tensors to {args.dst} '
+          f'({len(unmatched)} official tensors not converted)')
+
+
+if __name__ == '__main__':
+    main()
