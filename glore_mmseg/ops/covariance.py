@@ -5,27 +5,33 @@ from torch import Tensor
 from .glore_unit import autocast_disabled
 
 
+def full_precision(x: Tensor) -> Tensor:
+    """``x`` in float32, or float64 if it already is (for gradcheck)."""
+    return x if x.dtype == torch.float64 else x.float()
+
+
 def covariance(x: Tensor, eps: float = 0.0) -> Tensor:
     """Sample covariance of the channels over the positions.
 
     ``(1/M) X (I - 11^T/M) X^T`` for ``X`` of shape (C, M), computed as the
     Gram matrix of the centred features (same value, no MxM matrix).
-    Runs in float32 with autocast off: bf16/fp16 sums over thousands of
-    positions lose the small eigenvalues the square root needs.
+    Runs in float32 (float64 inputs stay float64) with autocast off:
+    bf16/fp16 sums over thousands of positions lose the small eigenvalues
+    the square root needs.
 
     Args:
         x: Features (B, C, *spatial) or (B, C, M).
         eps: Added to the diagonal (3G-Net uses 1e-7).
 
     Returns:
-        (B, C, C) float32, symmetric positive semi-definite. A single
+        (B, C, C) float32 (float64 for float64 input), symmetric positive semi-definite. A single
         position or constant features give the zero matrix (+ eps I).
     """
     if x.dim() < 3:
         raise ValueError('covariance expects (B, C, *spatial) features, got '
                          f'shape {tuple(x.shape)}')
     with autocast_disabled(x.device.type):
-        x = x.flatten(2).float()
+        x = full_precision(x.flatten(2))
         centred = x - x.mean(dim=2, keepdim=True)
         cov = centred @ centred.transpose(1, 2) / x.shape[2]
         if eps:
@@ -49,7 +55,7 @@ def position_gram(x: Tensor) -> Tensor:
         (B, M, M) float32 with M = H * W.
     """
     with autocast_disabled(x.device.type):
-        x = x.flatten(2).float()
+        x = full_precision(x.flatten(2))
         positions = x.shape[2]
         column_sums = x.sum(dim=1, keepdim=True)  # (B, 1, M)
         gram = x.transpose(1, 2) @ x / positions

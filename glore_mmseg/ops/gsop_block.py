@@ -83,7 +83,7 @@ class GSoPBlock(nn.Module):
             self.position_head = RowWiseHead(positions, positions, True)
         if mode == 'concat':
             groups = in_channels // 64
-            if groups < 1 or 32 % groups:
+            if in_channels % 64 or groups < 1 or 32 % groups:
                 raise ValueError('concat mode needs in_channels = 64 * g '
                                  f'with g dividing 32, got {in_channels}')
             factor = int(math.log2(32 // groups))

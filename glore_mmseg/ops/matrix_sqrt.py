@@ -2,6 +2,7 @@
 import torch
 from torch import Tensor
 
+from .covariance import full_precision
 from .glore_unit import autocast_disabled
 
 
@@ -26,7 +27,7 @@ def newton_schulz_sqrt(matrix: Tensor,
             gives a zero root with finite gradients instead of 0/0.
 
     Returns:
-        (B, d, d) float32.
+        (B, d, d) float32 (float64 for float64 input).
     """
     if num_iter < 1:
         raise ValueError(f'num_iter must be >= 1, got {num_iter}')
@@ -34,7 +35,7 @@ def newton_schulz_sqrt(matrix: Tensor,
         raise ValueError('newton_schulz_sqrt expects (B, d, d) matrices, got '
                          f'shape {tuple(matrix.shape)}')
     with autocast_disabled(matrix.device.type):
-        matrix = matrix.float()
+        matrix = full_precision(matrix)
         eye = torch.eye(matrix.shape[1], device=matrix.device,
                         dtype=matrix.dtype).expand_as(matrix)
         trace = matrix.diagonal(dim1=1, dim2=2).sum(dim=1).clamp_min(eps)

@@ -1,0 +1,11 @@
+# GloRe in the backbone of a segmentor: mmseg's stock FCN R50-D8 Cityscapes
+# recipe with 3 GloRe units after blocks 1, 3, 5 of Res4 (the ImageNet
+# placement). 1/L normalisation is on: crops and whole images differ in L.
+_base_ = 'mmseg::fcn/fcn_r50-d8_4xb2-80k_cityscapes-512x1024.py'
+custom_imports = dict(imports=['glore_mmseg'], allow_failed_imports=False)
+
+model = dict(
+    pretrained='checkpoints/resnet50_v1c-2cccc1ad.pth',
+    backbone=dict(
+        type='GloReResNetV1c', glore_units=(0, 0, 3, 0),
+        glore_normalize=True))
