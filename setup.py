@@ -27,6 +27,9 @@ setup(
         'torchvision',
         'mmengine==0.10.7',
         'mmsegmentation==1.2.2',
+        # ImageNet classifiers (GloRe / GSoP-Net / 3G-Net); it needs a
+        # torchvision matching torch (undeclared by it).
+        'mmpretrain==1.2.0',
         # mmseg 1.2.2 imports these without declaring them.
         'ftfy',
         'regex',
