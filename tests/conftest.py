@@ -46,6 +46,16 @@ def demo_run(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def isolated_default_scope():
+    """A test that sets mmengine's default scope (mmpretrain, mmseg) does
+    not change which registry later tests build from."""
+    from mmengine.registry import DefaultScope
+    saved = dict(DefaultScope._instance_dict)
+    yield
+    DefaultScope._instance_dict = saved
+
+
+@pytest.fixture(autouse=True)
 def seed_everything():
     """Every test draws the same random numbers, whatever ran before it."""
     import numpy as np

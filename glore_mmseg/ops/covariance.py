@@ -24,8 +24,9 @@ def covariance(x: Tensor, eps: float = 0.0) -> Tensor:
         eps: Added to the diagonal (3G-Net uses 1e-7).
 
     Returns:
-        (B, C, C) float32 (float64 for float64 input), symmetric positive semi-definite. A single
-        position or constant features give the zero matrix (+ eps I).
+        (B, C, C) float32 (float64 for float64 input), symmetric positive
+        semi-definite. A single position or constant features give the zero
+        matrix (+ eps I).
     """
     if x.dim() < 3:
         raise ValueError('covariance expects (B, C, *spatial) features, got '
