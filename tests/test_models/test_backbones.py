@@ -106,6 +106,19 @@ def test_glore_backbone_starts_as_the_plain_resnet(backbone):
     assert unit.blocker.weight.grad.abs().sum() > 0  # it learns
 
 
+def test_pretrained_init_keeps_trained_blockers(tmp_path):
+    trained = classifier(dict(GLORE, glore_units=(0, 0, 1, 0))).backbone
+    for unit in trained.glore_units.values():
+        torch.nn.init.constant_(unit.blocker.weight, 0.5)
+    path = str(tmp_path / 'backbone.pth')
+    torch.save(trained.state_dict(), path)
+    model = classifier(
+        dict(GLORE, glore_units=(0, 0, 1, 0),
+             init_cfg=dict(type='Pretrained', checkpoint=path))).backbone
+    model.init_weights()
+    assert (model.glore_units['layer3_0'].blocker.weight == 0.5).all()
+
+
 def test_gsop_blocks_sit_in_the_last_bottleneck():
     model = classifier(GSOP).backbone
     assert list(model.gsop_blocks) == ['layer1', 'layer2', 'layer3',

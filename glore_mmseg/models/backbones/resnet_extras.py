@@ -147,6 +147,9 @@ class ResNetExtrasMixin:
 
     def init_weights(self) -> None:
         super().init_weights()
+        init_cfg = getattr(self, 'init_cfg', None)
+        if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
+            return  # the checkpoint's blockers (trained or zero) stay
         # The ResNet's init sets every BN weight to 1 (and mmengine does not
         # reach into ModuleDicts): zero the blockers again so each unit
         # starts as the identity, as the official networks do.
