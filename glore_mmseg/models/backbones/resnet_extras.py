@@ -84,6 +84,12 @@ class ResNetExtrasMixin:
                      gsop_stages: Optional[Sequence[bool]] = None,
                      gsop_mode: str = 'channel',
                      gsop_dim: int = 128) -> None:
+        """Create the extra modules (see the registered backbones' Args).
+
+        GloRe units get num_mid = the stage's bottleneck width and the
+        ResNet's norm type with eps 1e-4; GSoP blocks get the stage's output
+        channels and a stride-2 reduction in the 64-wide first stage.
+        """
         stages = [getattr(self, name) for name in self.res_layers]
         widths = [stage[0].conv1.out_channels for stage in stages]
         out_channels = [stage[-1].conv3.out_channels if hasattr(
@@ -124,6 +130,7 @@ class ResNetExtrasMixin:
                     reduce_stride=2 if width <= 64 else 1)
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
+        """The ResNet's forward, block by block, with the extra modules."""
         if self.deep_stem:
             x = self.stem(x)
         else:
