@@ -2,7 +2,7 @@
 import os
 import os.path as osp
 from collections import Counter
-from typing import Dict, Sequence
+from typing import Dict, List, Sequence
 
 import numpy as np
 from mmengine.logging import print_log
@@ -21,9 +21,15 @@ def submission_png_path(output_dir: str, img_path: str) -> str:
     return osp.join(output_dir, city, f'{stem}.png')
 
 
-def count_pngs(folder: str) -> int:
-    return sum(name.endswith('.png')
-               for _, _, names in os.walk(folder) for name in names)
+def submission_pngs(output_dir: str) -> List[str]:
+    """The PNGs under ``output_dir``, relative paths in sorted order."""
+    found = []
+    for folder, _, names in os.walk(output_dir):
+        found += [
+            osp.relpath(osp.join(folder, name), output_dir) for name in names
+            if name.endswith('.png')
+        ]
+    return sorted(found)
 
 
 @METRICS.register_module()
@@ -74,7 +80,8 @@ class CityscapesSubmissionMetric(CityscapesMetric):
             raise OSError(
                 error.errno,
                 f'Could not write the submission PNG {png_path!r}: '
-                f'{error.strerror or error}. The {count_pngs(self.output_dir)}'
+                f'{error.strerror or error}. The '
+                f'{len(submission_pngs(self.output_dir))}'
                 f' PNGs written so far are kept in {self.output_dir!r}; fix '
                 'the cause and run the same command again to finish.'
             ) from error

@@ -12,10 +12,11 @@ import json
 import os
 import os.path as osp
 import zipfile
-from typing import Dict, List
+from typing import Dict
 
 from mmengine.config import Config
 
+from ..evaluation.cityscapes_submission_metric import submission_pngs
 from .test_time import drop_annotation_loading
 
 MANIFEST = 'submission.json'
@@ -106,17 +107,6 @@ def _write_manifest(output_dir: str, manifest: dict) -> None:
     os.replace(path + '.tmp', path)
 
 
-def submission_pngs(output_dir: str) -> List[str]:
-    """The PNGs under ``output_dir``, relative paths in sorted order."""
-    found = []
-    for folder, _, names in os.walk(output_dir):
-        found += [
-            osp.relpath(osp.join(folder, name), output_dir) for name in names
-            if name.endswith('.png')
-        ]
-    return sorted(found)
-
-
 def pack_submission(output_dir: str, identity: Dict[str, str],
                     expected: int) -> str:
     """Zip the PNGs (``<city>/<stem>.png``) reproducibly; mark the run done.
@@ -148,11 +138,11 @@ def pack_submission(output_dir: str, identity: Dict[str, str],
 
 
 def summary(output_dir: str, zip_path: str) -> str:
-    """One paragraph: count, folder, zip and sizes."""
-    pngs = submission_pngs(output_dir)
-    png_bytes = sum(
-        osp.getsize(osp.join(output_dir, name)) for name in pngs)
-    return (f'Cityscapes submission: {len(pngs)} labelId PNGs in '
+    """One paragraph: count, folder, zip and sizes (read from the zip)."""
+    with zipfile.ZipFile(zip_path) as zf:
+        entries = zf.infolist()
+    png_bytes = sum(entry.file_size for entry in entries)
+    return (f'Cityscapes submission: {len(entries)} labelId PNGs in '
             f'{osp.abspath(output_dir)} ({png_bytes / 2**20:.1f} MiB)\n'
             f'Upload: {osp.abspath(zip_path)} '
             f'({osp.getsize(zip_path) / 2**20:.1f} MiB)')
