@@ -23,24 +23,29 @@ _BLOCK_NAMES = {
     'bn_for_concat': 'concat_norm',
 }
 
+NECK_REDUCE_KEY = 'neck.pooling.reduce.0.weight'
 NECK_RULES = [
     (r'^layer_reduce\.', 'neck.pooling.reduce.0.'),
     (r'^layer_reduce_bn\.', 'neck.pooling.reduce.1.'),
 ]
 
 
-def reorder_triangle_fc(state_dict: Dict[str, Tensor], dim: int,
-                        source: str, target: str,
-                        key: str = 'head.fc.weight') -> None:
-    """Permute an FC layer's input columns from one triangle order to the
-    other, in place (the FC output is unchanged for the same matrix)."""
-    if source == target:
+def reorder_triangle_fc(state_dict: Dict[str, Tensor], target: str,
+                        source: str = 'column') -> None:
+    """Permute ``head.fc.weight``'s input columns from the ``source``
+    triangle order to ``target``, in place (same logits for the same
+    matrix). The triangle size comes from the converted neck's reduction
+    conv; a state dict without that neck is left as it is.
+    """
+    if source == target or NECK_REDUCE_KEY not in state_dict:
         return
-    weight = state_dict[key]
+    dim = state_dict[NECK_REDUCE_KEY].shape[0]
+    weight = state_dict['head.fc.weight']
     if weight.shape[1] != dim * (dim + 1) // 2:
-        raise ValueError(f'{key} has {weight.shape[1]} inputs, not the '
-                         f'{dim * (dim + 1) // 2} of a {dim}-d triangle')
-    state_dict[key] = weight[:, triangle_permutation(dim, source, target)]
+        raise ValueError(f'head.fc.weight has {weight.shape[1]} inputs, not '
+                         f'the {dim * (dim + 1) // 2} of a {dim}-d triangle')
+    state_dict['head.fc.weight'] = weight[:, triangle_permutation(
+        dim, source, target)]
 
 
 def convert_gsopnet(official: Dict[str, Tensor],
@@ -68,7 +73,5 @@ def convert_gsopnet(official: Dict[str, Tensor],
                                             key=lambda kv: -len(kv[0]))]
     converted, unmatched = rename(
         official, block_rules + NECK_RULES + TORCHVISION_RESNET_RULES)
-    if 'neck.pooling.reduce.0.weight' in converted:
-        dim = converted['neck.pooling.reduce.0.weight'].shape[0]
-        reorder_triangle_fc(converted, dim, 'column', triangle_order)
+    reorder_triangle_fc(converted, triangle_order)
     return converted, unmatched

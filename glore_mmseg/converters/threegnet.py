@@ -42,7 +42,5 @@ def convert_3gnet(official: Dict[str, Tensor],
                           f'neck.pooling.reweighting.{index - 1}.{ours}.'))
     rules += NECK_RULES + TORCHVISION_RESNET_RULES
     converted, unmatched = rename(official, rules)
-    if 'neck.pooling.reduce.0.weight' in converted:
-        dim = converted['neck.pooling.reduce.0.weight'].shape[0]
-        reorder_triangle_fc(converted, dim, 'column', triangle_order)
+    reorder_triangle_fc(converted, triangle_order)
     return converted, unmatched
