@@ -26,6 +26,22 @@ def run_python(args, cwd=REPO, timeout=600, **kwargs):
                           **kwargs)
 
 
+def build_classifier(backbone, neck=None, in_channels=2048):
+    """An mmpretrain ImageNet classifier on a depth-50 ``backbone`` config
+    (GAP neck unless ``neck`` is given; 1000-class linear head)."""
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    return MODELS.build(
+        dict(
+            type='ImageClassifier',
+            backbone=dict(depth=50, **backbone),
+            neck=neck or dict(type='GlobalAveragePooling'),
+            head=dict(
+                type='LinearClsHead', num_classes=1000,
+                in_channels=in_channels)))
+
+
 @pytest.fixture(scope='session')
 def cityscapes_root(tmp_path_factory):
     """A small synthetic Cityscapes (6 train, 2 val, 2 test images)."""

@@ -4,13 +4,11 @@ from collections import OrderedDict
 import pytest
 import torch
 import torchvision
-from mmengine.registry import init_default_scope
-from mmpretrain.registry import MODELS
 
 from glore_mmseg.converters import (convert_3gnet, convert_glore_network,
                                     convert_glore_unit, convert_gsopnet)
 from glore_mmseg.ops import GloReUnit
-from tests.conftest import REPO, run_python
+from tests.conftest import REPO, build_classifier, run_python
 
 STAGES = {'layer1': (256, 2), 'layer2': (512, 3), 'layer3': (1024, 5),
           'layer4': (2048, 2)}  # output channels, index of the last block
@@ -46,27 +44,12 @@ def torchvision_resnet50_state(num_classes=1000):
     return torchvision.models.resnet50(num_classes=num_classes).state_dict()
 
 
-def build(cfg):
-    init_default_scope('mmpretrain')
-    return MODELS.build(cfg)
-
-
-def classifier(backbone, neck=None, in_channels=2048):
-    return build(
-        dict(
-            type='ImageClassifier',
-            backbone=dict(depth=50, **backbone),
-            neck=neck or dict(type='GlobalAveragePooling'),
-            head=dict(type='LinearClsHead', num_classes=1000,
-                      in_channels=in_channels)))
-
-
 def test_torchvision_names_give_the_same_network():
     torch.manual_seed(0)
     reference = torchvision.models.resnet50().eval()
     converted, unmatched = convert_gsopnet(reference.state_dict())
     assert not unmatched
-    model = classifier(dict(type='ResNet'))
+    model = build_classifier(dict(type='ResNet'))
     model.load_state_dict(converted, strict=True)
     model.eval()
     x = torch.randn(2, 3, 64, 64)
@@ -91,7 +74,7 @@ def test_gsopnet1_loads_strictly_and_every_tensor_lands_in_place():
     official = gsopnet2_official(net2=False)
     converted, unmatched = convert_gsopnet(official)
     assert not unmatched
-    model = classifier(dict(type='GSoPResNet', strides=(1, 2, 2, 1)))
+    model = build_classifier(dict(type='GSoPResNet', strides=(1, 2, 2, 1)))
     model.load_state_dict(converted, strict=True)
     block = model.backbone.gsop_blocks['layer3']
     pairs = {
@@ -113,14 +96,14 @@ def test_gsopnet2_and_its_triangle_order():
     assert not unmatched
     net2 = dict(type='GSoPResNet', strides=(1, 2, 2, 1),
                 gsop_stages=(True, True, True, False))
-    column = classifier(net2, dict(type='ISQRTCovNeck'), 32896)
+    column = build_classifier(net2, dict(type='ISQRTCovNeck'), 32896)
     column.load_state_dict(converted, strict=True)
     assert torch.equal(column.neck.pooling.reduce[0].weight,
                        official['layer_reduce.weight'])
 
     reordered, _ = convert_gsopnet(official, triangle_order='row')
-    row = classifier(net2, dict(type='ISQRTCovNeck', triangle_order='row'),
-                     32896)
+    row = build_classifier(
+        net2, dict(type='ISQRTCovNeck', triangle_order='row'), 32896)
     row.load_state_dict(reordered, strict=True)
     assert not torch.equal(reordered['head.fc.weight'], official['fc.weight'])
     column.eval()
@@ -151,8 +134,9 @@ def test_3gnet_loads_strictly():
     official = official_3g_state()
     converted, unmatched = convert_3gnet(official)
     assert not unmatched
-    model = classifier(dict(type='ResNet', strides=(1, 2, 2, 1)),
-                       dict(type='GeneralizedGaussianCovNeck'), 32896)
+    model = build_classifier(
+        dict(type='ResNet', strides=(1, 2, 2, 1)),
+        dict(type='GeneralizedGaussianCovNeck'), 32896)
     model.load_state_dict(converted, strict=True)
     module = model.neck.pooling.reweighting[1]
     assert torch.equal(module.input_branch[0].weight,
@@ -196,7 +180,8 @@ def test_official_glore_unit_and_network():
                                             1024, 256))
     converted, unmatched = convert_glore_network(official)
     assert unmatched == ['conv3.B01.conv_m1.conv.weight']
-    model = classifier(dict(type='GloReResNet', glore_units=(0, 2, 3, 0)))
+    model = build_classifier(
+        dict(type='GloReResNet', glore_units=(0, 2, 3, 0)))
     missing, unexpected = model.load_state_dict(converted, strict=False)
     assert not unexpected
     assert not [k for k in missing if 'glore_units' in k]

@@ -8,18 +8,7 @@ from mmseg.registry import MODELS as SEG_MODELS
 
 from glore_mmseg.models.backbones.resnet_extras import (
     bottleneck_with_attention, unit_positions)
-
-
-def classifier(backbone, neck=None, in_channels=2048):
-    init_default_scope('mmpretrain')
-    return PRETRAIN_MODELS.build(
-        dict(
-            type='ImageClassifier',
-            backbone=dict(depth=50, **backbone),
-            neck=neck or dict(type='GlobalAveragePooling'),
-            head=dict(
-                type='LinearClsHead', num_classes=1000,
-                in_channels=in_channels)))
+from tests.conftest import build_classifier
 
 
 def millions(model):
@@ -44,7 +33,7 @@ COV_HEAD = dict(in_channels=32896)
 def test_parameter_counts_match_the_papers(name, backbone, neck, exact,
                                            paper):
     in_channels = 32896 if neck else 2048
-    model = classifier(backbone, neck, in_channels)
+    model = build_classifier(backbone, neck, in_channels)
     assert millions(model) == pytest.approx(exact, abs=1e-6), name
     assert millions(model) == pytest.approx(paper, abs=0.05), name
 
@@ -54,8 +43,8 @@ def test_glore_res3_res4_count_is_the_official_units_arithmetic():
     # official unit (num_mid = stage width) adds 2 x 411,136 parameters in
     # Res3 to the 30.48 M model: 31.30 M. No placement of official units
     # gives 31.4 M; we follow the official code (see README).
-    res4 = classifier(dict(GLORE, glore_units=(0, 0, 3, 0)))
-    both = classifier(dict(GLORE, glore_units=(0, 2, 3, 0)))
+    res4 = build_classifier(dict(GLORE, glore_units=(0, 0, 3, 0)))
+    both = build_classifier(dict(GLORE, glore_units=(0, 2, 3, 0)))
     unit = 5 * 128**2 + 2564 * 128 + 1024  # C=512, S=256, N=128
     assert unit == 411_136
     assert (millions(both) - millions(res4)) * 1e6 == pytest.approx(2 * unit)
@@ -63,14 +52,14 @@ def test_glore_res3_res4_count_is_the_official_units_arithmetic():
 
 
 def test_units_sit_after_the_official_blocks():
-    model = classifier(dict(GLORE, glore_units=(0, 2, 3, 0))).backbone
+    model = build_classifier(dict(GLORE, glore_units=(0, 2, 3, 0))).backbone
     assert list(model.glore_units) == [
         'layer2_0', 'layer2_2', 'layer3_0', 'layer3_2', 'layer3_4'
     ]
     unit = model.glore_units['layer3_2']
     assert (unit.num_state, unit.num_node) == (512, 256)
     assert unit.blocker.eps == 1e-4
-    explicit = classifier(dict(GLORE, glore_units=((), (), (1, 5), ())))
+    explicit = build_classifier(dict(GLORE, glore_units=((), (), (1, 5), ())))
     assert list(explicit.backbone.glore_units) == ['layer3_1', 'layer3_5']
 
 
@@ -87,8 +76,8 @@ def test_position_errors_name_the_stage():
 ])
 def test_glore_backbone_starts_as_the_plain_resnet(backbone):
     torch.manual_seed(0)
-    plain = classifier(dict(type='ResNet', zero_init_residual=False))
-    glore = classifier(dict(backbone, zero_init_residual=False))
+    plain = build_classifier(dict(type='ResNet', zero_init_residual=False))
+    glore = build_classifier(dict(backbone, zero_init_residual=False))
     glore.init_weights()  # ResNet init sets BN weights to 1; units re-zero
     missing, unexpected = glore.load_state_dict(
         plain.state_dict(), strict=False)
@@ -107,12 +96,12 @@ def test_glore_backbone_starts_as_the_plain_resnet(backbone):
 
 
 def test_pretrained_init_keeps_trained_blockers(tmp_path):
-    trained = classifier(dict(GLORE, glore_units=(0, 0, 1, 0))).backbone
+    trained = build_classifier(dict(GLORE, glore_units=(0, 0, 1, 0))).backbone
     for unit in trained.glore_units.values():
         torch.nn.init.constant_(unit.blocker.weight, 0.5)
     path = str(tmp_path / 'backbone.pth')
     torch.save(trained.state_dict(), path)
-    model = classifier(
+    model = build_classifier(
         dict(GLORE, glore_units=(0, 0, 1, 0),
              init_cfg=dict(type='Pretrained', checkpoint=path))).backbone
     model.init_weights()
@@ -120,7 +109,7 @@ def test_pretrained_init_keeps_trained_blockers(tmp_path):
 
 
 def test_gsop_blocks_sit_in_the_last_bottleneck():
-    model = classifier(GSOP).backbone
+    model = build_classifier(GSOP).backbone
     assert list(model.gsop_blocks) == ['layer1', 'layer2', 'layer3',
                                        'layer4']
     assert model.gsop_blocks['layer1'].channel_reduce[1].stride == (2, 2)
@@ -130,7 +119,7 @@ def test_gsop_blocks_sit_in_the_last_bottleneck():
 
 
 def test_gsop_block_changes_the_last_block_before_the_residual_add():
-    backbone = classifier(dict(GSOP, zero_init_residual=False)).backbone
+    backbone = build_classifier(dict(GSOP, zero_init_residual=False)).backbone
     backbone.init_weights()
     backbone.eval()
     block = backbone.layer1[-1]

@@ -25,7 +25,7 @@ def full_size_root(tmp_path_factory):
     return root
 
 
-def test_tool(demo_run, *args, root):
+def run_test_tool(demo_run, *args, root):
     work_dir, _ = demo_run
     return run_python([
         'tools/test.py', DEMO_CONFIG,
@@ -33,9 +33,6 @@ def test_tool(demo_run, *args, root):
         osp.join(work_dir, 'test'), *args, '--cfg-options',
         f'test_dataloader.dataset.data_root={root}'
     ])
-
-
-test_tool.__test__ = False  # a helper, not a test
 
 
 def scores(text, *names):
@@ -56,7 +53,7 @@ def tree_digest(folder):
 
 def test_cityscapes_eval_reports_the_four_official_scores(demo_run):
     root = osp.join(demo_run[0], 'data', 'cityscapes')
-    result = test_tool(demo_run, '--cityscapes-eval', root=root)
+    result = run_test_tool(demo_run, '--cityscapes-eval', root=root)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
     miou, class_iou, iiou, cat_iou, cat_iiou = scores(
@@ -70,7 +67,7 @@ def test_cityscapes_eval_reports_the_four_official_scores(demo_run):
 
 def test_submission_export(demo_run, full_size_root, tmp_path):
     out_dir = str(tmp_path / 'submission')
-    result = test_tool(demo_run, '--submit', out_dir, root=full_size_root)
+    result = run_test_tool(demo_run, '--submit', out_dir, root=full_size_root)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
     assert '2/2' in log and 'task/s' in log  # the progress bar
@@ -91,7 +88,7 @@ def test_submission_export(demo_run, full_size_root, tmp_path):
 
     # Deterministic: a second export is byte-identical (PNGs and zip).
     again = str(tmp_path / 'again')
-    result = test_tool(demo_run, '--submit', again, root=full_size_root)
+    result = run_test_tool(demo_run, '--submit', again, root=full_size_root)
     assert result.returncode == 0, result.stderr[-3000:]
     first = tree_digest(out_dir)
     assert tree_digest(again) == first
@@ -111,7 +108,7 @@ def test_submission_export(demo_run, full_size_root, tmp_path):
 def test_submission_refuses_missing_split_and_unreadable_images(
         demo_run, full_size_root, tmp_path):
     val_only = osp.join(demo_run[0], 'data', 'cityscapes')
-    missing = test_tool(
+    missing = run_test_tool(
         demo_run, '--submit', str(tmp_path / 'a'), root=val_only)
     assert missing.returncode != 0
     assert re.search(
@@ -124,7 +121,7 @@ def test_submission_refuses_missing_split_and_unreadable_images(
                      'berlin_000001_000020_leftImg8bit.png')
     with open(image, 'r+b') as f:
         f.truncate(2000)
-    broken = test_tool(
+    broken = run_test_tool(
         demo_run, '--submit', str(tmp_path / 'b'), root=broken_root)
     assert broken.returncode != 0
     assert f"image '{image}' is unreadable" in broken.stderr
@@ -133,10 +130,10 @@ def test_submission_refuses_missing_split_and_unreadable_images(
 
 def test_test_time_augmentation_modes(demo_run):
     root = osp.join(demo_run[0], 'data', 'cityscapes')
-    plain = test_tool(demo_run, root=root)
-    one_view = test_tool(
+    plain = run_test_tool(demo_run, root=root)
+    one_view = run_test_tool(
         demo_run, '--tta', 'ms', '--tta-scales', '1.0', root=root)
-    flip_slide = test_tool(
+    flip_slide = run_test_tool(
         demo_run, '--tta', 'ms-flip', '--tta-scales', '0.5', '1.75',
         '--inference', 'slide', root=root)
     for result in (plain, one_view, flip_slide):
