@@ -1,4 +1,4 @@
-"""Test (and evaluate) a segmentor with mmengine's Runner.
+"""Test (and evaluate) a segmentor or classifier with mmengine's Runner.
 
 mmseg's ``tools/test.py`` plus: ``import glore_mmseg``, checks of the data
 and checkpoint paths before the Runner is built, ``--launcher pytorch`` on

@@ -1,4 +1,4 @@
-"""Train a segmentor with mmengine's Runner.
+"""Train a segmentor (mmseg) or classifier (mmpretrain) with mmengine's Runner.
 
 mmseg's ``tools/train.py`` plus: ``import glore_mmseg`` (compatibility fixes
 and registrations), the config's data and checkpoint paths are checked before
