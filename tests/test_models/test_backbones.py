@@ -143,7 +143,7 @@ def test_mmseg_backbones_and_plugin():
     outs = glore(torch.randn(1, 3, 64, 64))
     assert outs[2].shape == (1, 1024, 8, 8)
     assert glore.glore_units['layer3_0'].normalize is True
-    assert list(glore.stem.state_dict())  # ResNetV1c's deep stem is kept
+    assert glore.deep_stem and len(glore.stem) == 9  # V1c: 3 conv-BN-ReLU
 
     gsop = SEG_MODELS.build(dict(type='GSoPResNetV1c', depth=50))
     assert len(gsop.gsop_blocks) == 4
