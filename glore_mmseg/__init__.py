@@ -2,14 +2,14 @@
 
 Importing the package (directly or through a config's ``custom_imports``)
 applies the stack compatibility fixes in :mod:`glore_mmseg.compat` and then
-registers the heads and plugins into the mmengine and mmsegmentation
-registries.
+registers the heads, plugins and data transforms into the mmengine and
+mmsegmentation registries.
 """
 from . import compat
 
 compat.apply()
 
-from . import engine, evaluation, models  # noqa: E402,F401  (registers)
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .ops import GloReUnit  # noqa: E402
 from .version import __version__  # noqa: E402
 

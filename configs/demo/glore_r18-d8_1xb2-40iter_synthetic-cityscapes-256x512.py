@@ -18,6 +18,7 @@ model = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='CheckSegMap', num_classes=19),
     dict(
         type='RandomResize', scale=scale, ratio_range=(0.5, 2.0),
         keep_ratio=True),
@@ -30,6 +31,7 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=scale, keep_ratio=True),
     dict(type='LoadAnnotations'),
+    dict(type='CheckSegMap', num_classes=19),
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(

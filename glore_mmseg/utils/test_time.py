@@ -126,9 +126,14 @@ def apply_test_time_options(cfg: Config,
     cfg.model = cfg.tta_model
 
 
+#: Pipeline steps that load or check labels.
+ANNOTATION_STEPS = ('LoadAnnotations', 'CheckSegMap')
+
+
 def drop_annotation_loading(pipeline: Sequence[dict]) -> List[dict]:
-    """The pipeline without ``LoadAnnotations`` (also inside TestTimeAug),
-    for images that have no labels (the Cityscapes test split)."""
+    """The pipeline without ``LoadAnnotations`` and ``CheckSegMap`` (also
+    inside TestTimeAug), for images that have no labels (the Cityscapes test
+    split)."""
     kept = []
     for step in pipeline:
         if isinstance(step, (list, tuple)):
@@ -136,7 +141,7 @@ def drop_annotation_loading(pipeline: Sequence[dict]) -> List[dict]:
             if step:
                 kept.append(step)
             continue
-        if step.get('type') == 'LoadAnnotations':
+        if step.get('type') in ANNOTATION_STEPS:
             continue
         if step.get('type') == 'TestTimeAug':
             step = dict(

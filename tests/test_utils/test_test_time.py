@@ -95,3 +95,16 @@ def test_drop_annotation_loading_reaches_inside_test_time_aug():
     assert [s['type'] for s in drop_annotation_loading(TEST_PIPELINE)] == [
         'LoadImageFromFile', 'Resize', 'PackSegInputs'
     ]
+
+
+def test_drop_annotation_loading_drops_the_label_check():
+    checked = TEST_PIPELINE[:3] + [
+        dict(type='CheckSegMap', num_classes=19)
+    ] + TEST_PIPELINE[3:]
+    assert [s['type'] for s in drop_annotation_loading(checked)] == [
+        'LoadImageFromFile', 'Resize', 'PackSegInputs'
+    ]
+    kept = drop_annotation_loading(build_tta_pipeline(checked, flip=False))
+    assert [t[0]['type'] for t in kept[1]['transforms']] == [
+        'Resize', 'RandomFlip', 'PackSegInputs'
+    ]
