@@ -51,6 +51,55 @@ def cityscapes_root(tmp_path_factory):
     return root
 
 
+def label_file(root, split, index):
+    """The ``labelTrainIds`` file of the ``index``-th sample (sorted) of a
+    synthetic Cityscapes split."""
+    import glob
+    return sorted(
+        glob.glob(
+            osp.join(root, 'gtFine', split, '*',
+                     '*_gtFine_labelTrainIds.png')))[index]
+
+
+def image_of(label_path):
+    """The image file of a Cityscapes label file."""
+    return label_path.replace('/gtFine/', '/leftImg8bit/').replace(
+        '_gtFine_labelTrainIds.png', '_leftImg8bit.png')
+
+
+def put_label_value(path, value, pixels=3):
+    """Write ``value`` into the first ``pixels`` pixels of a label PNG."""
+    import numpy as np
+    from PIL import Image
+    label = np.array(Image.open(path))
+    label.flat[:pixels] = value
+    Image.fromarray(label).save(path)
+
+
+def resize_label(path, size):
+    """Resize a label PNG to ``size`` = (width, height), nearest."""
+    from PIL import Image
+    with Image.open(path) as label:
+        label.resize(size, Image.NEAREST).save(path)
+
+
+def truncate_file(path):
+    """Cut a file to half its bytes (an interrupted copy)."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])
+
+
+@pytest.fixture
+def cityscapes_copy(tmp_path, cityscapes_root):
+    """A copy of the synthetic Cityscapes that a test may damage."""
+    import shutil
+    root = str(tmp_path / 'cityscapes')
+    shutil.copytree(cityscapes_root, root)
+    return root
+
+
 @pytest.fixture(scope='session')
 def demo_run(tmp_path_factory):
     """The README demo, run once: (work_dir, completed process)."""

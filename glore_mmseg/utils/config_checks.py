@@ -23,13 +23,14 @@ def _is_local(path: Optional[str]) -> bool:
     return isinstance(path, str) and not path.startswith(_REMOTE_PREFIXES)
 
 
-def _datasets(node: dict, key: str) -> Iterator[Tuple[str, dict]]:
+def iter_dataset_configs(node: dict,
+                         key: str) -> Iterator[Tuple[str, dict]]:
     """Yield ``(config key, dataset cfg)`` through dataset wrappers."""
     if 'datasets' in node:
         for i, child in enumerate(node['datasets']):
-            yield from _datasets(child, f'{key}.datasets[{i}]')
+            yield from iter_dataset_configs(child, f'{key}.datasets[{i}]')
     elif isinstance(node.get('dataset'), dict):
-        yield from _datasets(node['dataset'], f'{key}.dataset')
+        yield from iter_dataset_configs(node['dataset'], f'{key}.dataset')
     else:
         yield key, node
 
@@ -59,8 +60,8 @@ def find_dataset_problems(cfg: Config,
         loader = cfg.get(loader_key)
         if not loader:
             continue
-        for key, dataset_cfg in _datasets(loader['dataset'],
-                                          f'{loader_key}.dataset'):
+        for key, dataset_cfg in iter_dataset_configs(
+                loader['dataset'], f'{loader_key}.dataset'):
             problems += _dataset_problems(DATASETS, key, dataset_cfg,
                                           verify_images)
     return problems
@@ -76,8 +77,9 @@ def _unreadable(path: str) -> Optional[str]:
     return None
 
 
-def _dataset_problems(registry, key: str, dataset_cfg: dict,
-                      verify_images: bool) -> List[str]:
+def find_folder_problems(key: str, dataset_cfg: dict) -> List[str]:
+    """The first missing ``data_root`` or ``data_prefix`` folder of one
+    dataset config (``key`` names it in the message), else ``[]``."""
     data_root = dataset_cfg.get('data_root')
     if data_root and not osp.isdir(data_root):
         return [f'{key}.data_root: folder {data_root!r} does not exist']
@@ -86,15 +88,33 @@ def _dataset_problems(registry, key: str, dataset_cfg: dict,
         if prefix and not osp.isdir(folder):
             return [f'{key}.data_prefix.{name}: folder {folder!r} does not '
                     'exist']
+    return []
+
+
+def build_file_listing(registry, dataset_cfg: dict):
+    """The dataset of ``dataset_cfg`` with its file list loaded (the
+    dataset class's own scan), its pipeline built but not run."""
     # serialize_data=False keeps data_list readable (and an empty one legal).
     dataset = registry.build(
         dict(dataset_cfg, lazy_init=True, serialize_data=False))
     dataset.full_init()
+    return dataset
+
+
+def empty_dataset_problem(key: str, dataset_cfg: dict) -> str:
+    return (f'{key}: no images found under {dataset_cfg.get("data_root")!r}'
+            f' with {dataset_cfg.get("data_prefix")}')
+
+
+def _dataset_problems(registry, key: str, dataset_cfg: dict,
+                      verify_images: bool) -> List[str]:
+    folders = find_folder_problems(key, dataset_cfg)
+    if folders:
+        return folders
+    dataset = build_file_listing(registry, dataset_cfg)
     problems = []
     if len(dataset) == 0:
-        problems.append(f'{key}: no images found under '
-                        f'{dataset_cfg.get("data_root")!r} with '
-                        f'{dataset_cfg.get("data_prefix")}')
+        problems.append(empty_dataset_problem(key, dataset_cfg))
     for info in dataset.data_list:
         for field in ('img_path', 'seg_map_path'):
             path = info.get(field)
