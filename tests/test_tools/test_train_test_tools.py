@@ -7,7 +7,8 @@ import subprocess
 
 import mmseg
 
-from tests.conftest import DEMO_CONFIG, REPO, run_python
+from tests.conftest import (DEMO_CONFIG, REPO, image_of, label_file,
+                            resize_label, run_python)
 
 
 def data_options(root):
@@ -118,3 +119,46 @@ def test_bad_inputs_fail_with_named_errors(tmp_path, cityscapes_root):
     assert bad_units.returncode != 0
     assert 'num_units must be 1 or 2, got 3' in bad_units.stderr
     assert not [f for f in os.listdir(tmp_path) if f.endswith('.pth')]
+
+
+def save_untrained_demo_checkpoint(path):
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+    init_default_scope('mmseg')
+    model = MODELS.build(Config.fromfile(DEMO_CONFIG).model)
+    torch.save({'state_dict': model.state_dict()}, path)
+
+
+def test_labels_of_another_size_stop_train_and_test_naming_the_files(
+        tmp_path, cityscapes_copy):
+    # Same aspect: without the check, training resizes these labels to
+    # their images and runs on silently wrong targets.
+    for index in range(6):
+        resize_label(label_file(cityscapes_copy, 'train', index), (256, 128))
+    train = run_python([
+        'tools/train.py', DEMO_CONFIG, '--work-dir',
+        str(tmp_path / 'train'), '--cfg-options',
+        *short_run(cityscapes_copy)
+    ])
+    assert train.returncode != 0
+    assert re.search(
+        r"SegMapError: label '.*/gtFine/train/.*_gtFine_labelTrainIds.png' "
+        r"\(image '.*/leftImg8bit/train/.*_leftImg8bit.png'\): the label is "
+        r'256x128 but the image is 512x256', train.stderr), \
+        train.stderr[-3000:]
+
+    label = label_file(cityscapes_copy, 'val', 1)
+    resize_label(label, (512, 200))
+    checkpoint = str(tmp_path / 'untrained.pth')
+    save_untrained_demo_checkpoint(checkpoint)
+    test = run_python([
+        'tools/test.py', DEMO_CONFIG, checkpoint, '--work-dir',
+        str(tmp_path / 'test'), '--cfg-options',
+        *data_options(cityscapes_copy)
+    ])
+    assert test.returncode != 0
+    assert (f"SegMapError: label '{label}' (image '{image_of(label)}'): the "
+            'label is 512x200 but the image is 512x256') in test.stderr, \
+        test.stderr[-3000:]
