@@ -104,3 +104,20 @@ def test_multi_grid_dilations_in_the_built_backbone():
     with torch.no_grad():
         feats = model.backbone(torch.randn(1, 3, 64, 64))
     assert feats[3].shape == (1, 2048, 8, 8)  # output stride 8
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_labels_are_checked_right_after_loading(path):
+    cfg = load(path)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        pipeline = cfg[loader].dataset.pipeline
+        types = [step.type for step in pipeline]
+        at = types.index('LoadAnnotations')
+        assert types[at + 1] == 'CheckSegMap', (loader, types)
+        assert pipeline[at + 1].num_classes == \
+            cfg.model.decode_head.num_classes == 19
+        if loader == 'train_dataloader':  # before the label is resized
+            assert 'Resize' not in ''.join(types[:at + 1])
+    if 'tta_pipeline' in cfg:
+        views = [step[0].type for step in cfg.tta_pipeline[1].transforms]
+        assert views[views.index('LoadAnnotations') + 1] == 'CheckSegMap'
