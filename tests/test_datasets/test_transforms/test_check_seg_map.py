@@ -10,8 +10,8 @@ from mmseg.registry import DATASETS
 
 from glore_mmseg.datasets.transforms import (CheckSegMap, SegMapError,
                                              invalid_label_values)
-from tests.conftest import (DEMO_CONFIG, image_of, label_file,
-                            put_label_value, resize_label)
+from tests.conftest import (DEMO_CONFIG, image_of, label_file, put_label_value,
+                            resize_label)
 
 
 def demo_dataset(root, loader):
