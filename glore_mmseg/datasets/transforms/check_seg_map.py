@@ -25,8 +25,9 @@ def invalid_label_values(seg_map: np.ndarray, num_classes: int,
     """Sorted label values that are neither a class nor the ignore index.
 
     Args:
-        seg_map: Label map (H, W) of non-negative integers; uint8 (what
-            ``LoadAnnotations`` returns) is counted with one ``bincount``.
+        seg_map: Label map (H, W) of integers. uint8 (what
+            ``LoadAnnotations`` returns) is checked with one ``max`` when
+            clean, else counted with one ``bincount``.
         num_classes: Valid classes are ``0 .. num_classes - 1``.
         ignore_index: The one other allowed value.
 
@@ -34,6 +35,12 @@ def invalid_label_values(seg_map: np.ndarray, num_classes: int,
         The invalid values present in ``seg_map`` (1-D, sorted, maybe empty).
     """
     if seg_map.dtype == np.uint8:
+        if seg_map.max() < num_classes or (
+                ignore_index == 255
+                and (seg_map + np.uint8(1)).max() <= num_classes):
+            # +1 wraps the ignore index 255 to 0: one max proves the label
+            # clean (0.1 ms for 2048x1024, a bincount takes 2.7 ms).
+            return np.zeros(0, dtype=seg_map.dtype)
         present = np.flatnonzero(np.bincount(seg_map.ravel(), minlength=256))
     else:
         present = np.unique(seg_map)
@@ -90,8 +97,11 @@ class CheckSegMap(BaseTransform):
         if seg_map.ndim != 2:
             return 'channels', (f'{files} is not a single-channel label '
                                 f'map: shape {seg_map.shape}')
-        image_shape = tuple(
-            results.get('ori_shape', results.get('img_shape'))[:2])
+        image_shape = results.get('ori_shape', results.get('img_shape'))
+        if image_shape is None:
+            raise KeyError('CheckSegMap needs the image: put it after '
+                           'LoadImageFromFile in the pipeline')
+        image_shape = tuple(image_shape[:2])
         if seg_map.shape != image_shape:
             return 'size', (f'{files}: the label is {_size(seg_map.shape)} '
                             f'but the image is {_size(image_shape)} '

@@ -37,6 +37,11 @@ def test_invalid_values_counted_on_uint8_and_other_dtypes():
                                 255).tolist() == [-1, 76, 254]
     assert invalid_label_values(seg, 256, 255).tolist() == []
     assert invalid_label_values(seg, 19, 77).tolist() == [19, 255]
+    clean = np.array([[0, 18, 255]], dtype=np.uint8)
+    assert invalid_label_values(clean, 19, 255).tolist() == []
+    assert invalid_label_values(clean, 19, 0).tolist() == [255]
+    clean[0, 1] = 254
+    assert invalid_label_values(clean, 19, 255).tolist() == [254]
 
 
 def test_a_clean_sample_passes_unchanged():
@@ -81,6 +86,8 @@ def test_misuse_is_refused():
         CheckSegMap(0)
     with pytest.raises(KeyError, match='right after LoadAnnotations'):
         CheckSegMap(19)(dict(ori_shape=(4, 8)))
+    with pytest.raises(KeyError, match='after LoadImageFromFile'):
+        CheckSegMap(19)(dict(gt_seg_map=np.zeros((4, 8), np.uint8)))
 
 
 def test_out_of_range_label_in_the_real_train_pipeline(cityscapes_copy):
