@@ -52,9 +52,10 @@ class DatasetReport:
         if not self.problems:
             return (f'{self.key}: {self.num_samples} samples checked, no '
                     'problems')
+        count = self.num_problems
         lines = [
-            f'{self.key}: {self.num_samples} samples checked, '
-            f'{self.num_problems} problems'
+            f'{self.key}: {self.num_samples} samples checked, {count} '
+            f"problem{'s' if count > 1 else ''}"
         ]
         for kind in sorted(self.problems, key=PROBLEM_KINDS.index):
             messages = self.problems[kind]
