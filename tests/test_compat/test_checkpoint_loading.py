@@ -14,6 +14,7 @@ from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 from glore_mmseg.compat import (NotACheckpointError, UnsafeCheckpointError,
                                 checkpoint_loading)
 
+
 def runner_checkpoint(path):
     """A checkpoint holding what mmengine's Runner saves besides weights."""
     hub = MessageHub.get_instance('compat_test')
@@ -74,8 +75,6 @@ def test_crafted_checkpoint_is_refused(tmp_path, payload):
 def test_missing_checkpoint_names_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         _load_checkpoint(str(tmp_path / 'nope.pth'))
-
-
 
 
 def test_not_a_checkpoint_names_the_file(tmp_path):

@@ -16,14 +16,17 @@ WITHOUT_HOOK = ('import sys; sys.meta_path[:] = [f for f in sys.meta_path '
 HOOK_PTH = 'glore_mmseg_hook.pth'
 NOTHING_IMPORTED = "import sys; assert 'glore_mmseg' not in sys.modules; "
 
+
 @pytest.mark.skipif(not LITE, reason='compiled mmcv ops are installed')
 def test_mmseg_models_import_needs_the_shim():
     control = run_python(['-c', WITHOUT_HOOK + 'import mmseg.models'])
     assert control.returncode != 0
     assert "No module named 'mmcv._ext'" in control.stderr
-    fixed = run_python(['-c', WITHOUT_HOOK + 'import glore_mmseg, mmseg.models; '
-                        'from mmseg.models.losses import FocalLoss; '
-                        'from mmseg.models.utils import point_sample'])
+    fixed = run_python([
+        '-c', WITHOUT_HOOK + 'import glore_mmseg, mmseg.models; '
+        'from mmseg.models.losses import FocalLoss; '
+        'from mmseg.models.utils import point_sample'
+    ])
     assert fixed.returncode == 0, fixed.stderr[-2000:]
 
 
@@ -63,7 +66,7 @@ def test_sigmoid_focal_loss_matches_formula():
                 expected[i, c] = -(1 - alpha) * p[i, c]**gamma * torch.log(
                     1 - p[i, c])
     out = mmcv_ops.sigmoid_focal_loss(logits, target, gamma, alpha, None,
-                                    'none')
+                                      'none')
     torch.testing.assert_close(out, expected)
     torch.testing.assert_close(
         mmcv_ops.sigmoid_focal_loss(logits, target), expected.sum() / 2)

@@ -8,6 +8,7 @@ import pytest
 
 from glore_mmseg.compat import numpy_in1d
 
+
 def test_in1d_alias_for_cityscapesscripts(tmp_path, cityscapes_root):
     a = np.array([[1, 2], [3, 4]])
     assert np.in1d(a, [2, 3]).tolist() == [False, True, True, False]

@@ -272,5 +272,5 @@ def test_convert_tool_names_a_file_that_is_no_checkpoint(tmp_path):
     src = tmp_path / 'GSoP-Net2.pth.tar'
     src.write_text('404 Not Found')
     with pytest.raises(SystemExit,
-                       match='GSoP-Net2.pth.tar.* is not a PyTorch checkpoint'):
+                       match='Net2.pth.tar.* is not a PyTorch checkpoint'):
         convert_tool_main()(['gsopnet', str(src), str(tmp_path / 'out.pth')])
