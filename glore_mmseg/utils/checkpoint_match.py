@@ -13,7 +13,7 @@ from typing import Dict, List, Tuple
 import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner.checkpoint import _load_checkpoint
 
 #: Shown per kind of problem; the rest are counted.
@@ -96,7 +96,7 @@ def check_load_from(model: torch.nn.Module, cfg: Config, mode: str) -> None:
     strictly).
 
     Args:
-        model: The model the Runner built (may be wrapped, e.g. DDP).
+        model: The model the Runner built (may be wrapped: DDP, TTA).
         cfg: The full config.
         mode: ``'train'`` or ``'test'``.
 
@@ -106,7 +106,9 @@ def check_load_from(model: torch.nn.Module, cfg: Config, mode: str) -> None:
     filename = cfg.get('load_from')
     if not filename or (mode == 'train' and cfg.get('resume')):
         return
-    if is_model_wrapper(model):
+    # mmengine loads into the wrapped model of DDP and test-time
+    # augmentation wrappers alike.
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):
         model = model.module
     problems = compare_state_dicts(model.state_dict(),
                                    _checkpoint_state_dict(filename))

@@ -41,6 +41,9 @@ def test_own_checkpoint_passes(segmentor, tmp_path):
     })  # DataParallel prefix, stripped as the Runner does
     for mode in ('test', 'train'):
         check_load_from(segmentor, config(path), mode)
+    # Test-time augmentation wraps the segmentor, as DDP does.
+    from mmseg.models import SegTTAModel
+    check_load_from(SegTTAModel(module=segmentor), config(path), 'test')
 
 
 def test_classifier_checkpoint_is_refused_with_its_keys(segmentor, tmp_path):
