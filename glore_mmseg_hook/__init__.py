@@ -9,12 +9,16 @@ fails there without the compiled ``mmcv._ext``. The package installs
 when ``mmcv.ops`` is imported, and only when ``mmcv._ext`` is missing, so a
 compiled mmcv is never touched.
 """
-import importlib.abc
+from __future__ import annotations
+
 import importlib.machinery
 import importlib.util
 import sys
 import types
-from typing import Optional, Sequence
+from collections.abc import Sequence
+
+# Only modules the interpreter has already loaded at start-up are imported
+# here (no typing, no importlib.abc): the .pth runs for every interpreter.
 
 __all__ = ['MmcvOpsFinder', 'has_compiled_mmcv_ops', 'install', 'installed']
 
@@ -29,15 +33,20 @@ def has_compiled_mmcv_ops() -> bool:
         return False
 
 
-class MmcvOpsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class MmcvOpsFinder:
     """Serves the pure-PyTorch ``mmcv.ops`` stand-in when mmcv has no
-    compiled ops; defers to the normal import for every other module."""
+    compiled ops; defers to the normal import for every other module.
+
+    A meta path finder and its own loader (the protocols of
+    ``importlib.abc.MetaPathFinder`` and ``Loader``, not their classes:
+    importing ``importlib.abc`` would cost every interpreter start).
+    """
 
     def find_spec(self,
                   fullname: str,
-                  path: Optional[Sequence[str]] = None,
-                  target: Optional[types.ModuleType] = None
-                  ) -> Optional[importlib.machinery.ModuleSpec]:
+                  path: Sequence[str] | None = None,
+                  target: types.ModuleType | None = None
+                  ) -> importlib.machinery.ModuleSpec | None:
         if fullname != _TARGET or has_compiled_mmcv_ops():
             return None
         return importlib.machinery.ModuleSpec(fullname, self)
