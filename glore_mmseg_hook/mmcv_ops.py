@@ -115,7 +115,6 @@ def make_mmcv_ops_module() -> types.ModuleType:
     module = types.ModuleType(
         'mmcv.ops', 'glore_mmseg stand-in for mmcv.ops without compiled ops.')
     module.__dict__.update(_PURE_PYTORCH_OPS)
-    module.__glore_mmseg_shim__ = True
 
     def __getattr__(name: str) -> Any:
         if name.startswith('__'):

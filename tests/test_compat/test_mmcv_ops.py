@@ -107,7 +107,7 @@ def test_stock_mmseg_api_and_tools_with_nothing_imported_first():
 
 
 @pytest.mark.skipif(not LITE, reason='compiled mmcv ops are installed')
-def test_hook_serves_mmcv_ops_only_on_import():
+def test_hook_is_installed_at_start_without_importing_torch():
     startup = run_python([
         '-c', NOTHING_IMPORTED + "import glore_mmseg_hook; "
         "assert glore_mmseg_hook.installed(); "
