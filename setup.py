@@ -2,6 +2,12 @@
 import os.path as osp
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+#: Loaded by Python at start-up from site-packages: it installs the
+#: ``mmcv.ops`` import hook of ``glore_mmseg_hook`` (nothing else is
+#: imported), so mmseg's own API and tools work on mmcv-lite.
+HOOK_PTH = 'glore_mmseg_hook.pth'
 
 
 def read_version() -> str:
@@ -11,6 +17,21 @@ def read_version() -> str:
     return scope['__version__']
 
 
+class BuildPyWithHook(build_py):
+    """``build_py`` that also puts :data:`HOOK_PTH` at the wheel's root
+    (site-packages), for regular and for editable (PEP 660) wheels."""
+
+    def run(self) -> None:
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            # An editable wheel holds only what is in its root folder, which
+            # setuptools uses as the install command's install_lib.
+            target = self.get_finalized_command('install').install_lib
+        else:
+            target = self.build_lib
+        self.copy_file(HOOK_PTH, osp.join(target, HOOK_PTH))
+
+
 setup(
     name='glore-mmseg',
     version=read_version(),
@@ -18,7 +39,9 @@ setup(
     'global-context modules for mmsegmentation and mmpretrain',
     long_description=open('README.md').read(),
     long_description_content_type='text/markdown',
-    packages=find_packages(include=['glore_mmseg', 'glore_mmseg.*']),
+    packages=find_packages(
+        include=['glore_mmseg', 'glore_mmseg.*', 'glore_mmseg_hook']),
+    cmdclass={'build_py': BuildPyWithHook},
     python_requires='>=3.9',
     install_requires=[
         # torch and torchvision must come as a pair built for each other;

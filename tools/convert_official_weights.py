@@ -10,8 +10,11 @@
 official GloRe network (its pre-activation 3D residual blocks have no
 OpenMMLab counterpart and are listed as unconverted). The output is an
 mmengine checkpoint (``{'state_dict': ..., 'meta': ...}``) for
-``load_from`` / ``tools/test.py``. With ``--config`` the result is loaded
-into the config's model and every missing or unexpected key is reported.
+``load_from`` / ``tools/test.py``. A source without any of the method's
+own layers (a plain ResNet given to ``gsopnet`` / ``3gnet``) is refused.
+With ``--config`` the result is compared with the config's model and every
+missing, unexpected or shape-mismatched key is reported; nothing is
+written then.
 """
 import argparse
 import os.path as osp
@@ -20,13 +23,21 @@ import sys
 import torch
 
 import glore_mmseg  # noqa: F401  (registrations)
+from glore_mmseg.compat import NotACheckpointError, UnsafeCheckpointError
 from glore_mmseg.converters import (convert_3gnet, convert_glore_network,
                                     convert_gsopnet, load_official_state_dict)
+from glore_mmseg.utils.checkpoint_match import compare_state_dicts
 
 CONVERTERS = {
     'gsopnet': convert_gsopnet,
     '3gnet': convert_3gnet,
     'glore': lambda state, order: convert_glore_network(state),
+}
+
+#: Where each method's own layers land; a plain ResNet converts to none.
+METHOD_LAYERS = {
+    'gsopnet': 'backbone.gsop_blocks.',
+    '3gnet': 'neck.pooling.reweighting.',
 }
 
 
@@ -55,12 +66,12 @@ def check_against_config(config: str, state_dict: dict) -> list:
     cfg = Config.fromfile(config)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     model = MODELS.build(cfg.model)
-    result = model.load_state_dict(state_dict, strict=False)
-    problems = [f'missing in the checkpoint: {key}'
-                for key in result.missing_keys]
-    problems += [f'not in the model: {key}'
-                 for key in result.unexpected_keys]
-    return problems
+    found = compare_state_dicts(model.state_dict(), state_dict)
+    titles = dict(missing='missing in the checkpoint',
+                  unexpected='not in the model', shape='shape mismatch')
+    return [f'{titles[kind]}: {key}' for kind in ('missing', 'unexpected',
+                                                  'shape')
+            for key in found[kind]]
 
 
 def main(argv=None):
@@ -70,7 +81,10 @@ def main(argv=None):
     if osp.exists(args.dst) and not args.overwrite:
         sys.exit(f'error: {args.dst!r} exists; pass --overwrite to replace '
                  'it')
-    official = load_official_state_dict(args.src)
+    try:
+        official = load_official_state_dict(args.src)
+    except (NotACheckpointError, UnsafeCheckpointError) as err:
+        sys.exit(f'error: {err}')
     converted, unmatched = CONVERTERS[args.kind](official,
                                                  args.triangle_order)
     if not converted:
@@ -78,11 +92,18 @@ def main(argv=None):
                  f'({len(official)} tensors, e.g. {list(official)[:3]})')
     for key in unmatched:
         print(f'not converted: {key}')
+    own_layers = METHOD_LAYERS.get(args.kind)
+    if own_layers and not any(key.startswith(own_layers) for key in converted):
+        sys.exit(f'error: {args.src!r} has none of the {args.kind} layers '
+                 f'(nothing converts to {own_layers}*; {len(converted)} '
+                 'plain ResNet / fc tensors): it is not an official '
+                 f'{args.kind} checkpoint')
     if args.config:
         problems = check_against_config(args.config, converted)
         if problems:
             sys.exit('error: the converted weights do not fit '
-                     f'{args.config}:\n  ' + '\n  '.join(problems[:20]))
+                     f'{args.config} ({len(problems)} problems):\n  ' +
+                     '\n  '.join(problems[:20]))
     torch.save(
         dict(
             state_dict=converted,

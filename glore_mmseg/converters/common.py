@@ -3,8 +3,9 @@ import re
 from collections import OrderedDict
 from typing import Dict, List, Sequence, Tuple
 
-import torch
 from torch import Tensor
+
+from ..compat.checkpoint_loading import load_from_local_weights_only
 
 Rule = Tuple[str, str]  # (regex on the official key, replacement)
 
@@ -23,8 +24,12 @@ def load_official_state_dict(path: str) -> Dict[str, Tensor]:
 
     Accepts a bare state dict or ``{'state_dict': ...}`` / ``{'model':
     ...}``, and strips DataParallel's ``module.`` prefix.
+
+    Raises:
+        NotACheckpointError: ``path`` is not a ``torch.save`` file.
+        UnsafeCheckpointError: It holds pickled code.
     """
-    checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+    checkpoint = load_from_local_weights_only(path, map_location='cpu')
     for key in ('state_dict', 'model'):
         if isinstance(checkpoint, dict) and isinstance(
                 checkpoint.get(key), dict):

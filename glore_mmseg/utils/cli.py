@@ -6,6 +6,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from .checkpoint_match import check_load_from
 from .config_checks import check_config_paths
 from .launch import setup_cpu_distributed
 
@@ -54,7 +55,8 @@ def load_config(args: argparse.Namespace) -> Config:
 def build_runner(cfg: Config,
                  mode: str,
                  verify_images: bool = False) -> Runner:
-    """Check the config's paths, prepare CPU torchrun, build the Runner.
+    """Check the config's paths, prepare CPU torchrun, build the Runner and
+    check that ``load_from`` fits its model.
 
     Args:
         cfg: Full config (``cfg.launcher`` set by :func:`load_config`).
@@ -65,5 +67,8 @@ def build_runner(cfg: Config,
     setup_cpu_distributed(cfg, cfg.launcher)
     if 'runner_type' in cfg:
         from mmseg.registry import RUNNERS
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    check_load_from(runner.model, cfg, mode)
+    return runner

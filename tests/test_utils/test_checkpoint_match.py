@@ -1,0 +1,98 @@
+"""A load_from checkpoint that does not fit the model is refused."""
+import re
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from glore_mmseg.utils.checkpoint_match import (CheckpointMismatchError,
+                                                check_load_from,
+                                                compare_state_dicts)
+from tests.conftest import DEMO_CONFIG, run_python
+
+
+def build_segmentor(**decode_head):
+    from mmseg.registry import MODELS
+    init_default_scope('mmseg')
+    cfg = Config.fromfile(DEMO_CONFIG)
+    cfg.model.decode_head.update(decode_head)
+    return MODELS.build(cfg.model)
+
+
+@pytest.fixture(scope='module')
+def segmentor():
+    return build_segmentor()
+
+
+def save(path, state_dict):
+    torch.save({'state_dict': state_dict, 'meta': {}}, path)
+    return str(path)
+
+
+def config(load_from, **kwargs):
+    return Config(dict(load_from=load_from, **kwargs), filename=DEMO_CONFIG)
+
+
+def test_own_checkpoint_passes(segmentor, tmp_path):
+    path = save(tmp_path / 'own.pth', {
+        f'module.{key}': value
+        for key, value in segmentor.state_dict().items()
+    })  # DataParallel prefix, stripped as the Runner does
+    for mode in ('test', 'train'):
+        check_load_from(segmentor, config(path), mode)
+    # Test-time augmentation wraps the segmentor, as DDP does.
+    from mmseg.models import SegTTAModel
+    check_load_from(SegTTAModel(module=segmentor), config(path), 'test')
+
+
+def test_classifier_checkpoint_is_refused_with_its_keys(segmentor, tmp_path):
+    from tests.conftest import build_classifier
+    classifier = build_classifier(dict(type='ResNet'))
+    path = save(tmp_path / 'resnet50_in1k.pth', classifier.state_dict())
+    with pytest.raises(CheckpointMismatchError) as err:
+        check_load_from(segmentor, config(path), 'test')
+    message = str(err.value)
+    assert 'resnet50_in1k.pth' in message and DEMO_CONFIG in message
+    assert 'missing in the checkpoint' in message
+    assert '  auxiliary_head.conv_seg.weight' in message
+    assert ('backbone.layer1.0.conv1.weight: checkpoint (64, 64, 1, 1) vs '
+            'model (64, 64, 3, 3)') in message
+    assert 'load_from_partial' not in message  # no way round it for test
+    with pytest.raises(CheckpointMismatchError, match='load_from_partial'):
+        check_load_from(segmentor, config(path), 'train')
+    # Asked for explicitly, a partial load goes ahead.
+    check_load_from(segmentor, config(path, load_from_partial=True), 'train')
+
+
+def test_head_shape_mismatch_is_refused(segmentor, tmp_path):
+    other = build_segmentor(num_classes=5)
+    path = save(tmp_path / 'five_classes.pth', other.state_dict())
+    with pytest.raises(CheckpointMismatchError,
+                       match=r'shape mismatch \(2\):\n  decode_head.conv_seg.'
+                       r'bias: checkpoint \(5,\) vs model \(19,\)'):
+        check_load_from(segmentor, config(path), 'train')
+
+
+def test_compare_state_dicts_ignores_batch_counters():
+    model = {'a': torch.ones(2), 'bn.num_batches_tracked': torch.tensor(0)}
+    assert compare_state_dicts(model, {'a': torch.ones(2), 'b': 1}) == dict(
+        missing=[], unexpected=['b'], shape=[])
+
+
+def test_test_tool_refuses_a_classifier_checkpoint(tmp_path,
+                                                   cityscapes_root):
+    from tests.conftest import build_classifier
+    gsop = build_classifier(dict(type='GSoPResNet', strides=(1, 2, 2, 1)))
+    path = save(tmp_path / 'gsopnet1.pth', gsop.state_dict())
+    result = run_python([
+        'tools/test.py', DEMO_CONFIG, path, '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options',
+        *[f'{loader}.dataset.data_root={cityscapes_root}'
+          for loader in ('train_dataloader', 'val_dataloader',
+                         'test_dataloader')]
+    ])
+    assert result.returncode != 0
+    assert 'CheckpointMismatchError' in result.stderr
+    assert 'auxiliary_head.conv_seg.weight' in result.stderr
+    assert not re.search(r'mIoU: [\d.]+', result.stdout + result.stderr)
