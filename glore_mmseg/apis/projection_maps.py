@@ -120,10 +120,17 @@ def projection_maps(model: nn.Module,
         resolution (of the image as resized by the test pipeline).
 
     Raises:
-        ValueError: A unit ran more than once for the image (sliding-window
-            or test-time-augmented inference); use whole-image inference.
+        ValueError: The model is set to sliding-window inference, or a unit
+            ran more than once for the image: the maps need whole-image
+            inference.
     """
     from mmseg.apis import inference_model
+    mode = (getattr(model, 'test_cfg', None) or {}).get('mode', 'whole')
+    if mode != 'whole':
+        raise ValueError(
+            f"projection maps need whole-image inference, but the model's "
+            f"test_cfg.mode is {mode!r} (set model.test_cfg=dict("
+            "mode='whole'))")
     with ProjectionRecorder(model, units) as recorder:
         inference_model(model, img)
     maps = OrderedDict()
