@@ -133,3 +133,14 @@ def write_test_image(path, height=64, width=128):
     image[:, width // 3:, 1] += 150
     mmcv.imwrite(image, str(path))
     return str(path)
+
+
+def load_tool(name):
+    """The module of ``tools/<name>.py``, to call its ``main(argv)`` in
+    this process (no interpreter start, models stay small)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        f'tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -31,8 +31,9 @@ def most_active_nodes(maps: torch.Tensor, k: int) -> List[int]:
 
 
 def node_palette(num_nodes: int) -> List[Tuple[int, int, int]]:
-    """One distinct, fixed RGB colour per node (hues around the circle)."""
-    hues = (np.arange(num_nodes) * 180 // max(num_nodes, 1)).astype(np.uint8)
+    """One fixed RGB colour per node; golden-ratio hue steps keep nodes with
+    neighbouring indices far apart in colour."""
+    hues = (np.arange(num_nodes) * 0.618034 % 1 * 180).astype(np.uint8)
     hsv = np.stack([hues, np.full_like(hues, 200),
                     np.full_like(hues, 230)], -1)[None]
     rgb = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0]
@@ -72,15 +73,16 @@ def draw_node_grid(visualizer: SegLocalVisualizer,
     """
     nodes = most_active_nodes(maps, num_nodes)
     height, width = image.shape[:2]
+    maps = F.interpolate(
+        maps[None, nodes].float(), (height, width),
+        mode='bilinear',
+        align_corners=False)[0]
     cols = math.ceil(math.sqrt(len(nodes)))
     rows = math.ceil(len(nodes) / cols)
     grid = np.zeros((rows * height, cols * width, 3), np.uint8)
     for i, node in enumerate(nodes):
         heat = visualizer.draw_featmap(
-            maps[node:node + 1],
-            image,
-            channel_reduction='squeeze_mean',
-            resize_shape=(height, width),
+            maps[i:i + 1], image, channel_reduction='squeeze_mean',
             alpha=alpha)
         row, col = divmod(i, cols)
         grid[row * height:(row + 1) * height,
