@@ -1,0 +1,124 @@
+"""Segment your own images: overlay and label PNGs for a file or a folder.
+
+    python tools/infer.py CONFIG CKPT IMG_OR_DIR --out DIR \
+        [--label-ids] [--tta flip|ms|ms-flip] [--inference slide] \
+        [--device cpu|cuda:0] [--opacity 0.5]
+
+CONFIG is a config file or a model name of ``model-index.yml`` (e.g.
+``glore_r50-d8_4xb2-80k_cityscapes-512x1024``). Built on mmseg's
+``MMSegInferencer``; class names and palette come from the checkpoint's
+``meta.dataset_meta``. For each image (folders are read recursively, the
+sub-folders are kept) it writes ``DIR/vis/<name>.png`` (the prediction
+painted over the image) and ``DIR/pred/<name>.png`` (uint8 class indices:
+trainIds, or Cityscapes labelIds with ``--label-ids``), at the image's own
+size.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+import glore_mmseg  # noqa: F401,I001  (compat fixes before mmseg.models)
+import mmcv
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.utils import track_iter_progress
+from mmseg.datasets import CityscapesDataset
+
+from glore_mmseg.apis import find_config
+from glore_mmseg.apis.seg_inferencer import GloReSegInferencer
+from glore_mmseg.evaluation.cityscapes_submission_metric import \
+    train_ids_to_label_ids
+from glore_mmseg.utils.image_files import list_images
+from glore_mmseg.utils.test_time import TTA_MODES, apply_test_time_options
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('config', help='config file or model name')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('images', help='an image file or a folder of images')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument(
+        '--label-ids',
+        action='store_true',
+        help='write Cityscapes labelIds instead of trainIds (19-class '
+        'Cityscapes models)')
+    parser.add_argument(
+        '--inference',
+        choices=['whole', 'slide'],
+        help='whole-image or sliding-window (training crop size, 2/3 '
+        'stride) inference; default: the config\'s model.test_cfg')
+    parser.add_argument(
+        '--tta',
+        nargs='?',
+        const='config',
+        choices=TTA_MODES,
+        help='test-time augmentation: flip, ms (multi-scale), ms-flip, or '
+        'config (the config\'s tta_pipeline; the default of a bare --tta)')
+    parser.add_argument(
+        '--tta-scales',
+        type=float,
+        nargs='+',
+        help='multi-scale ratios of the test size (default 0.5 0.75 1.0 '
+        '1.25 1.5 1.75)')
+    parser.add_argument(
+        '--device',
+        help='cpu, cuda, cuda:1...; default: cuda if available, else cpu')
+    parser.add_argument(
+        '--opacity',
+        type=float,
+        default=0.5,
+        help='opacity of the painted prediction (0 to 1, default 0.5)')
+    args = parser.parse_args(argv)
+    if not 0 <= args.opacity <= 1:
+        parser.error(f'--opacity must be in [0, 1], got {args.opacity}')
+    return args
+
+
+def output_name(path: str, root: str) -> str:
+    """``<path relative to the input folder, no suffix>.png``."""
+    relative = osp.relpath(path, root) if osp.isdir(root) else \
+        osp.basename(path)
+    return osp.splitext(relative)[0] + '.png'
+
+
+def check_cityscapes_classes(classes) -> None:
+    if tuple(classes) != tuple(CityscapesDataset.METAINFO['classes']):
+        raise ValueError(
+            '--label-ids converts the 19 Cityscapes trainIds to labelIds, '
+            f'but the checkpoint\'s classes are {tuple(classes)}')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        sys.exit(f'error: checkpoint {args.checkpoint!r} not found')
+    images = list_images(args.images)
+    cfg = Config.fromfile(find_config(args.config))
+    apply_test_time_options(cfg, args.tta, args.tta_scales, args.inference)
+    device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    inferencer = GloReSegInferencer(cfg, args.checkpoint, device=device)
+    inferencer.show_progress = False  # one bar over the whole folder below
+    if args.label_ids:
+        check_cityscapes_classes(inferencer.model.dataset_meta['classes'])
+
+    for path in track_iter_progress(images):
+        result = inferencer(path, return_vis=True, opacity=args.opacity)
+        name = output_name(path, args.images)
+        labels = result['predictions']
+        labels = train_ids_to_label_ids(labels) if args.label_ids else \
+            labels.astype(np.uint8)
+        mmcv.imwrite(labels, osp.join(args.out, 'pred', name))
+        mmcv.imwrite(
+            mmcv.rgb2bgr(result['visualization']),
+            osp.join(args.out, 'vis', name))
+    print(f'\nwrote {len(images)} overlay(s) to '
+          f'{osp.join(args.out, "vis")} and label PNGs '
+          f'({"labelIds" if args.label_ids else "trainIds"}) to '
+          f'{osp.join(args.out, "pred")}')
+
+
+if __name__ == '__main__':
+    main()
