@@ -10,8 +10,11 @@
 official GloRe network (its pre-activation 3D residual blocks have no
 OpenMMLab counterpart and are listed as unconverted). The output is an
 mmengine checkpoint (``{'state_dict': ..., 'meta': ...}``) for
-``load_from`` / ``tools/test.py``. With ``--config`` the result is loaded
-into the config's model and every missing or unexpected key is reported.
+``load_from`` / ``tools/test.py``; the ``gsopnet`` and ``3gnet`` results
+are whole ImageNet classifiers, so their ``meta.dataset_meta`` carries the
+1000 ImageNet class names (``glore`` gives units only: no classes). With
+``--config`` the result is loaded into the config's model and every missing
+or unexpected key is reported.
 """
 import argparse
 import os.path as osp
@@ -19,7 +22,8 @@ import sys
 
 import torch
 
-import glore_mmseg  # noqa: F401  (registrations)
+import glore_mmseg  # noqa: F401,I001  (registrations)
+from mmpretrain.datasets import ImageNet
 from glore_mmseg.converters import (convert_3gnet, convert_glore_network,
                                     convert_gsopnet, load_official_state_dict)
 
@@ -28,6 +32,9 @@ CONVERTERS = {
     '3gnet': convert_3gnet,
     'glore': lambda state, order: convert_glore_network(state),
 }
+
+#: Kinds whose output is a whole classifier with the official 1000-way fc.
+CLASSIFIER_KINDS = ('gsopnet', '3gnet')
 
 
 def parse_args(argv=None):
@@ -83,13 +90,13 @@ def main(argv=None):
         if problems:
             sys.exit('error: the converted weights do not fit '
                      f'{args.config}:\n  ' + '\n  '.join(problems[:20]))
-    torch.save(
-        dict(
-            state_dict=converted,
-            meta=dict(
-                converted_from=osp.abspath(args.src),
-                converter=args.kind,
-                triangle_order=args.triangle_order)), args.dst)
+    meta = dict(
+        converted_from=osp.abspath(args.src),
+        converter=args.kind,
+        triangle_order=args.triangle_order)
+    if args.kind in CLASSIFIER_KINDS:
+        meta['dataset_meta'] = dict(classes=ImageNet.METAINFO['classes'])
+    torch.save(dict(state_dict=converted, meta=meta), args.dst)
     print(f'wrote {len(converted)} tensors to {args.dst} '
           f'({len(unmatched)} official tensors not converted)')
 
