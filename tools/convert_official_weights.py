@@ -22,8 +22,7 @@ import sys
 
 import torch
 
-import glore_mmseg  # noqa: F401,I001  (registrations)
-from mmpretrain.datasets import ImageNet
+import glore_mmseg  # noqa: F401  (registrations)
 from glore_mmseg.converters import (convert_3gnet, convert_glore_network,
                                     convert_gsopnet, load_official_state_dict)
 
@@ -95,6 +94,7 @@ def main(argv=None):
         converter=args.kind,
         triangle_order=args.triangle_order)
     if args.kind in CLASSIFIER_KINDS:
+        from mmpretrain.datasets import ImageNet
         meta['dataset_meta'] = dict(classes=ImageNet.METAINFO['classes'])
     torch.save(dict(state_dict=converted, meta=meta), args.dst)
     print(f'wrote {len(converted)} tensors to {args.dst} '
