@@ -14,7 +14,6 @@ trainIds, or Cityscapes labelIds with ``--label-ids``), at the image's own
 size.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
@@ -30,39 +29,20 @@ from glore_mmseg.apis import find_config
 from glore_mmseg.apis.seg_inferencer import GloReSegInferencer
 from glore_mmseg.evaluation.cityscapes_submission_metric import \
     train_ids_to_label_ids
+from glore_mmseg.utils.cli import add_image_tool_args, add_test_time_args
 from glore_mmseg.utils.image_files import list_images
-from glore_mmseg.utils.test_time import TTA_MODES, apply_test_time_options
+from glore_mmseg.utils.test_time import apply_test_time_options
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('config', help='config file or model name')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('images', help='an image file or a folder of images')
-    parser.add_argument('--out', required=True, help='output folder')
+    add_image_tool_args(parser)
     parser.add_argument(
         '--label-ids',
         action='store_true',
         help='write Cityscapes labelIds instead of trainIds (19-class '
         'Cityscapes models)')
-    parser.add_argument(
-        '--inference',
-        choices=['whole', 'slide'],
-        help='whole-image or sliding-window (training crop size, 2/3 '
-        'stride) inference; default: the config\'s model.test_cfg')
-    parser.add_argument(
-        '--tta',
-        nargs='?',
-        const='config',
-        choices=TTA_MODES,
-        help='test-time augmentation: flip, ms (multi-scale), ms-flip, or '
-        'config (the config\'s tta_pipeline; the default of a bare --tta)')
-    parser.add_argument(
-        '--tta-scales',
-        type=float,
-        nargs='+',
-        help='multi-scale ratios of the test size (default 0.5 0.75 1.0 '
-        '1.25 1.5 1.75)')
+    add_test_time_args(parser)
     parser.add_argument(
         '--device',
         help='cpu, cuda, cuda:1...; default: cuda if available, else cpu')

@@ -25,16 +25,14 @@ from mmseg.apis import init_model
 from mmseg.visualization import SegLocalVisualizer
 
 from glore_mmseg.apis import find_config, find_glore_units, projection_maps
+from glore_mmseg.utils.cli import add_image_tool_args
 from glore_mmseg.utils.image_files import list_images
 from glore_mmseg.visualization import draw_node_assignment, draw_node_grid
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('config', help='config file or model name')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('images', help='an image file or a folder of images')
-    parser.add_argument('--out', required=True, help='output folder')
+    add_image_tool_args(parser)
     parser.add_argument(
         '--unit',
         nargs='+',
