@@ -40,7 +40,8 @@ def test_node_grids_and_assignments_for_a_folder(tool, glore_segmentor,
             tiles = [grid[:tile_height, i * 64:(i + 1) * 64]
                      for i in range(3)]
             assert all(tile.std() > 5 for tile in tiles)
-            assert not np.array_equal(tiles[0], tiles[1])
+            # Different nodes, different heatmaps (below the index label).
+            assert np.abs(tiles[0][16:].astype(int) - tiles[1][16:]).mean() > 5
             assert grid[tile_height:, 2 * 64:].max() == 0  # unused tile
             assignment = mmcv.imread(
                 str(out / stem / f'{unit}_assignment.png'))
