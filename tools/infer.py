@@ -30,7 +30,7 @@ from glore_mmseg.apis.seg_inferencer import GloReSegInferencer
 from glore_mmseg.evaluation.cityscapes_submission_metric import \
     train_ids_to_label_ids
 from glore_mmseg.utils.cli import add_image_tool_args, add_test_time_args
-from glore_mmseg.utils.image_files import list_images
+from glore_mmseg.utils.image_files import list_images, relative_stem
 from glore_mmseg.utils.test_time import apply_test_time_options
 
 
@@ -57,13 +57,6 @@ def parse_args(argv=None):
     return args
 
 
-def output_name(path: str, root: str) -> str:
-    """``<path relative to the input folder, no suffix>.png``."""
-    relative = osp.relpath(path, root) if osp.isdir(root) else \
-        osp.basename(path)
-    return osp.splitext(relative)[0] + '.png'
-
-
 def check_cityscapes_classes(classes) -> None:
     if tuple(classes) != tuple(CityscapesDataset.METAINFO['classes']):
         raise ValueError(
@@ -86,7 +79,7 @@ def main(argv=None):
 
     for path in track_iter_progress(images):
         result = inferencer(path, return_vis=True, opacity=args.opacity)
-        name = output_name(path, args.images)
+        name = relative_stem(path, args.images) + '.png'
         labels = result['predictions']
         labels = train_ids_to_label_ids(labels) if args.label_ids else \
             labels.astype(np.uint8)

@@ -6,9 +6,9 @@ the GloRe paper).
 
 CONFIG is a config file or a model name of ``model-index.yml``. For every
 image and GloRe unit (head and backbone units) it writes
-``DIR/<image stem>/<unit>_nodes.png``, a grid of the K most active nodes'
+``DIR/<image>/<unit>_nodes.png``, a grid of the K most active nodes'
 projection weights over the image (node index in each tile), and
-``DIR/<image stem>/<unit>_assignment.png``, each position coloured by the
+``DIR/<image>/<unit>_assignment.png``, each position coloured by the
 node with the largest weight. The model runs whole-image inference on the
 config's test pipeline.
 """
@@ -26,7 +26,7 @@ from mmseg.visualization import SegLocalVisualizer
 
 from glore_mmseg.apis import find_config, find_glore_units, projection_maps
 from glore_mmseg.utils.cli import add_image_tool_args
-from glore_mmseg.utils.image_files import list_images
+from glore_mmseg.utils.image_files import list_images, relative_stem
 from glore_mmseg.visualization import draw_node_assignment, draw_node_grid
 
 
@@ -86,7 +86,7 @@ def main(argv=None):
     for path in track_iter_progress(images):
         maps = projection_maps(model, path, units)
         image = tile_image(path, args.tile_width)
-        folder = osp.join(args.out, osp.splitext(osp.basename(path))[0])
+        folder = osp.join(args.out, relative_stem(path, args.images))
         os.makedirs(folder, exist_ok=True)
         for name, unit_maps in maps.items():
             grid = draw_node_grid(visualizer, image, unit_maps, args.nodes)

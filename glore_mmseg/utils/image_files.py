@@ -32,3 +32,18 @@ def list_images(path: str) -> List[str]:
         raise FileNotFoundError(
             f'No image ({", ".join(IMAGE_SUFFIXES)}) in the folder {path!r}')
     return found
+
+
+def relative_stem(path: str, root: str) -> str:
+    """Name of an output for ``path``: its path relative to the folder
+    ``root`` without the suffix (sub-folders kept, so images with one name
+    in two folders do not collide), or its file stem when ``root`` is the
+    image file itself.
+
+    Args:
+        path: An image returned by :func:`list_images` for ``root``.
+        root: The file or folder given to :func:`list_images`.
+    """
+    relative = osp.relpath(path, root) if osp.isdir(root) else \
+        osp.basename(path)
+    return osp.splitext(relative)[0]

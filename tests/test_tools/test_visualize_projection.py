@@ -28,11 +28,12 @@ def test_node_grids_and_assignments_for_a_folder(tool, glore_segmentor,
         str(images), '--out',
         str(out), '--unit', *units, '--nodes', '5', '--tile-width', '64'
     ])
-    assert sorted(os.listdir(out)) == ['a', 'b']
+    assert sorted(os.listdir(out)) == ['a', 'sub']
+    assert os.listdir(out / 'sub') == ['b']
     assert sorted(os.listdir(out / 'a')) == sorted(
         f'{unit}_{kind}.png' for unit in units
         for kind in ('nodes', 'assignment'))
-    for stem, tile_height in (('a', 32), ('b', 24)):
+    for stem, tile_height in (('a', 32), ('sub/b', 24)):
         for unit in units:
             # 5 nodes: rows of ceil(sqrt(5)) = 3 tiles, 2 rows.
             grid = mmcv.imread(str(out / stem / f'{unit}_nodes.png'))
