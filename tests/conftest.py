@@ -127,3 +127,69 @@ def seed_everything():
     import torch
     torch.manual_seed(0)
     np.random.seed(0)
+
+
+@pytest.fixture(scope='session')
+def glore_segmentor(tmp_path_factory):
+    """The demo segmentor with two GloRe units in the head and one after
+    the first block of each of the backbone's last two stages, testing at
+    64x128 (the size of :func:`write_test_image`'s images), random
+    weights, saved as an mmengine checkpoint whose ``meta.dataset_meta`` is
+    Cityscapes' (as a training run writes it): (config path, checkpoint
+    path)."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmseg.datasets import CityscapesDataset
+    from mmseg.registry import MODELS
+    folder = tmp_path_factory.mktemp('glore_segmentor')
+    config = str(folder / 'glore_units_everywhere.py')
+    with open(config, 'w') as f:
+        f.write(f'_base_ = {DEMO_CONFIG!r}\n'
+                'model = dict(\n'
+                "    backbone=dict(type='GloReResNetV1c',\n"
+                '                  glore_units=(0, 0, (0, ), (0, )),\n'
+                '                  glore_normalize=True),\n'
+                '    decode_head=dict(num_units=2))\n'
+                '# Test at the 64x128 size of the test images (fast).\n'
+                'test_pipeline = [\n'
+                "    dict(type='LoadImageFromFile'),\n"
+                "    dict(type='Resize', scale=(128, 64), keep_ratio=True),\n"
+                "    dict(type='LoadAnnotations'),\n"
+                "    dict(type='PackSegInputs')]\n"
+                'val_dataloader = dict(dataset=dict(pipeline=test_pipeline))\n'
+                'test_dataloader = val_dataloader\n')
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(config).model)
+    model.init_weights()
+    checkpoint = str(folder / 'random.pth')
+    torch.save(
+        dict(
+            state_dict=model.state_dict(),
+            meta=dict(dataset_meta=dict(CityscapesDataset.METAINFO))),
+        checkpoint)
+    return config, checkpoint
+
+
+def write_test_image(path, height=64, width=128):
+    """A small RGB image of coloured bands and noise (not constant)."""
+    import mmcv
+    import numpy as np
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 40, (height, width, 3), dtype=np.uint8)
+    image[:height // 2, :, 0] += 200
+    image[:, width // 3:, 1] += 150
+    mmcv.imwrite(image, str(path))
+    return str(path)
+
+
+def load_tool(name):
+    """The module of ``tools/<name>.py``, to call its ``main(argv)`` in
+    this process (no interpreter start, models stay small)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        f'tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

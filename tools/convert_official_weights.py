@@ -10,11 +10,13 @@
 official GloRe network (its pre-activation 3D residual blocks have no
 OpenMMLab counterpart and are listed as unconverted). The output is an
 mmengine checkpoint (``{'state_dict': ..., 'meta': ...}``) for
-``load_from`` / ``tools/test.py``. A source without any of the method's
-own layers (a plain ResNet given to ``gsopnet`` / ``3gnet``) is refused.
-With ``--config`` the result is compared with the config's model and every
-missing, unexpected or shape-mismatched key is reported; nothing is
-written then.
+``load_from`` / ``tools/test.py``; the ``gsopnet`` and ``3gnet`` results
+are whole ImageNet classifiers, so their ``meta.dataset_meta`` carries the
+1000 ImageNet class names (``glore`` gives units only: no classes). A
+source without any of the method's own layers (a plain ResNet given to
+``gsopnet`` / ``3gnet``) is refused. With ``--config`` the result is
+compared with the config's model and every missing, unexpected or
+shape-mismatched key is reported; nothing is written then.
 """
 import argparse
 import os.path as osp
@@ -39,6 +41,9 @@ METHOD_LAYERS = {
     'gsopnet': 'backbone.gsop_blocks.',
     '3gnet': 'neck.pooling.reweighting.',
 }
+
+#: Kinds whose output is a whole classifier with the official 1000-way fc.
+CLASSIFIER_KINDS = ('gsopnet', '3gnet')
 
 
 def parse_args(argv=None):
@@ -104,13 +109,14 @@ def main(argv=None):
             sys.exit('error: the converted weights do not fit '
                      f'{args.config} ({len(problems)} problems):\n  ' +
                      '\n  '.join(problems[:20]))
-    torch.save(
-        dict(
-            state_dict=converted,
-            meta=dict(
-                converted_from=osp.abspath(args.src),
-                converter=args.kind,
-                triangle_order=args.triangle_order)), args.dst)
+    meta = dict(
+        converted_from=osp.abspath(args.src),
+        converter=args.kind,
+        triangle_order=args.triangle_order)
+    if args.kind in CLASSIFIER_KINDS:
+        from mmpretrain.datasets import ImageNet
+        meta['dataset_meta'] = dict(classes=ImageNet.METAINFO['classes'])
+    torch.save(dict(state_dict=converted, meta=meta), args.dst)
     print(f'wrote {len(converted)} tensors to {args.dst} '
           f'({len(unmatched)} official tensors not converted)')
 

@@ -14,12 +14,13 @@ import argparse
 import os.path as osp
 
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
-from glore_mmseg.utils.cli import add_runner_args, build_runner, load_config
+from glore_mmseg.utils.cli import (add_runner_args, add_test_time_args,
+                                   build_runner, load_config)
 from glore_mmseg.utils.submission import (check_output_dir, claim_output_dir,
                                           configure_submission,
                                           pack_submission, run_identity,
                                           summary)
-from glore_mmseg.utils.test_time import TTA_MODES, apply_test_time_options
+from glore_mmseg.utils.test_time import apply_test_time_options
 
 
 def parse_args(argv=None):
@@ -44,24 +45,7 @@ def parse_args(argv=None):
         help='run over <data_root>/leftImg8bit/test and write a Cityscapes '
         'test-server submission: OUT/<city>/*.png (labelIds) and '
         'OUT/submission.zip')
-    parser.add_argument(
-        '--inference',
-        choices=['whole', 'slide'],
-        help='whole-image or sliding-window (training crop size, 2/3 '
-        'stride) inference; default: the config\'s model.test_cfg')
-    parser.add_argument(
-        '--tta',
-        nargs='?',
-        const='config',
-        choices=TTA_MODES,
-        help='test-time augmentation: flip, ms (multi-scale), ms-flip, or '
-        'config (the config\'s tta_pipeline; the default of a bare --tta)')
-    parser.add_argument(
-        '--tta-scales',
-        type=float,
-        nargs='+',
-        help='multi-scale ratios of the test size (default 0.5 0.75 1.0 '
-        '1.25 1.5 1.75)')
+    add_test_time_args(parser)
     add_runner_args(parser)
     args = parser.parse_args(argv)
     if args.submit and (args.cityscapes_eval or args.out):

@@ -14,6 +14,23 @@ from PIL import Image
 CITYSCAPES_SHAPE = (1024, 2048)
 
 
+def train_ids_to_label_ids(train_ids: np.ndarray) -> np.ndarray:
+    """Cityscapes trainIds (0-18, 255 ignore) to uint8 labelIds, with
+    mmseg's ``CityscapesMetric`` conversion.
+
+    Args:
+        train_ids: Integer array of trainIds, any shape.
+
+    Returns:
+        uint8 array of labelIds, same shape.
+    """
+    # int64: mmseg's conversion writes -1 (license plate), which overflows a
+    # uint8 array under NumPy 2.
+    label_ids = CityscapesMetric._convert_to_label_id(
+        np.asarray(train_ids).astype(np.int64))
+    return label_ids.astype(np.uint8)
+
+
 def submission_png_path(output_dir: str, img_path: str) -> str:
     """``<output_dir>/<city>/<image stem>.png`` for an input image path."""
     city = osp.basename(osp.dirname(img_path))
@@ -62,11 +79,8 @@ class CityscapesSubmissionMetric(CityscapesMetric):
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         for data_sample in data_samples:
-            train_ids = data_sample['pred_sem_seg']['data'][0].cpu().numpy()
-            # int64: mmseg's conversion writes -1 (license plate), which
-            # overflows a uint8 array under NumPy 2.
-            train_ids = train_ids.astype(np.int64)
-            label_ids = self._convert_to_label_id(train_ids).astype(np.uint8)
+            label_ids = train_ids_to_label_ids(
+                data_sample['pred_sem_seg']['data'][0].cpu().numpy())
             png_path = submission_png_path(self.output_dir,
                                            data_sample['img_path'])
             self._write(label_ids, png_path)

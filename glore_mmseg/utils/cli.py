@@ -9,6 +9,7 @@ from mmengine.runner import Runner
 from .checkpoint_match import check_load_from
 from .config_checks import check_config_paths
 from .launch import setup_cpu_distributed
+from .test_time import TTA_MODES
 
 
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +29,39 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
         help='job launcher')
     # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def add_test_time_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--inference``, ``--tta`` and ``--tta-scales`` (the arguments of
+    :func:`~glore_mmseg.utils.test_time.apply_test_time_options`)."""
+    parser.add_argument(
+        '--inference',
+        choices=['whole', 'slide'],
+        help='whole-image or sliding-window (training crop size, 2/3 '
+        'stride) inference; default: the config\'s model.test_cfg')
+    parser.add_argument(
+        '--tta',
+        nargs='?',
+        const='config',
+        choices=TTA_MODES,
+        help='test-time augmentation: flip, ms (multi-scale), ms-flip, or '
+        'config (the config\'s tta_pipeline; the default of a bare --tta)')
+    parser.add_argument(
+        '--tta-scales',
+        type=float,
+        nargs='+',
+        help='multi-scale ratios of the test size (default 0.5 0.75 1.0 '
+        '1.25 1.5 1.75)')
+
+
+def add_image_tool_args(parser: argparse.ArgumentParser) -> None:
+    """Add the positional ``config``, ``checkpoint``, ``images`` and the
+    required ``--out`` of the tools that run a model on image files."""
+    parser.add_argument(
+        'config', help='config file or model name of model-index.yml')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('images', help='an image file or a folder of images')
+    parser.add_argument('--out', required=True, help='output folder')
 
 
 def load_config(args: argparse.Namespace) -> Config:

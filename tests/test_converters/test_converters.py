@@ -205,6 +205,10 @@ def test_convert_tool_checks_against_the_config(tmp_path):
     assert '(0 official tensors not converted)' in result.stdout
     saved = torch.load(dst, weights_only=True)
     assert saved['meta']['converter'] == 'gsopnet'
+    from mmpretrain.datasets import ImageNet
+    classes = saved['meta']['dataset_meta']['classes']
+    assert len(classes) == 1000
+    assert tuple(classes) == tuple(ImageNet.METAINFO['classes'])
     assert 'backbone.gsop_blocks.layer3.channel_head.fc.bias' in \
         saved['state_dict']
 

@@ -1,0 +1,12 @@
+"""High-level entry points: projection maps of GloRe units, the model index
+(configs by name, mmpretrain ``ModelHub``) and the segmentation inferencer.
+"""
+from .model_index import (MODEL_INDEX, find_config, model_configs,
+                          register_classifiers)
+from .projection_maps import (ProjectionRecorder, find_glore_units,
+                              projection_maps)
+
+__all__ = [
+    'MODEL_INDEX', 'ProjectionRecorder', 'find_config', 'find_glore_units',
+    'model_configs', 'projection_maps', 'register_classifiers'
+]

@@ -1,0 +1,144 @@
+"""Projection weights of GloRe units (the node maps of the paper's Fig. 7).
+
+A GloRe unit pools the positions onto N graph nodes with weights
+B = ``conv_proj(x)`` (times 1/L, L = number of positions, when the unit
+normalises). Reshaped to the feature map's spatial shape, node n's weights
+show which positions the node gathers. They are read with forward hooks on
+each unit's ``conv_proj``, so the unit runs unchanged.
+"""
+from collections import OrderedDict
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from ..ops import GloReUnit
+
+
+def find_glore_units(model: nn.Module,
+                     names: Optional[Sequence[str]] = None
+                     ) -> 'OrderedDict[str, GloReUnit]':
+    """The GloRe units of ``model`` by module name, in forward order.
+
+    Args:
+        model: Any module (segmentor, classifier, backbone, head).
+        names: Keep only these units (module names such as
+            ``'decode_head.glore_units.0'``); ``None`` keeps all.
+
+    Returns:
+        Module name -> unit.
+
+    Raises:
+        ValueError: The model has no GloRe unit, or a name is not one of its
+            units (the message lists the units it has).
+    """
+    units = OrderedDict((name, module)
+                        for name, module in model.named_modules()
+                        if isinstance(module, GloReUnit))
+    if not units:
+        raise ValueError(
+            f'{type(model).__name__} has no GloRe unit (GloReHead, '
+            'GloReResNet(V1c) or a GloReUnit plugin)')
+    if names is None:
+        return units
+    unknown = [name for name in names if name not in units]
+    if unknown:
+        raise ValueError(f'no GloRe unit named {unknown}; the model has '
+                         f'{list(units)}')
+    return OrderedDict((name, units[name]) for name in names)
+
+
+class ProjectionRecorder:
+    """Record the projection weights of GloRe units while a model runs.
+
+    Use as a context manager around any forward pass; the hooks are removed
+    on exit. Each call of a unit appends one tensor to ``maps[name]``.
+
+    Args:
+        model: Module holding the units.
+        units: Unit names to record (see :func:`find_glore_units`);
+            ``None`` records every unit.
+
+    Attributes:
+        maps: Unit name -> list of float32 tensors (B, N, *spatial), the
+            weights the unit's node pooling multiplies the state features by:
+            ``conv_proj(x)``, times 1/L when the unit normalises.
+    """
+
+    def __init__(self,
+                 model: nn.Module,
+                 units: Optional[Sequence[str]] = None) -> None:
+        self.units = find_glore_units(model, units)
+        self.maps: Dict[str, List[torch.Tensor]] = {
+            name: []
+            for name in self.units
+        }
+        self._handles: list = []
+
+    def _hook(self, name: str, unit: GloReUnit):
+
+        def record(module: nn.Module, inputs: tuple,
+                   output: torch.Tensor) -> None:
+            # The unit pools with proj.float() * (1 / L), L = positions.
+            proj = output.detach().float()
+            if unit.normalize:
+                proj = proj * (1.0 / proj[0, 0].numel())
+            self.maps[name].append(proj.cpu())
+
+        return record
+
+    def __enter__(self) -> 'ProjectionRecorder':
+        for name, unit in self.units.items():
+            self._handles.append(
+                unit.conv_proj.register_forward_hook(self._hook(name, unit)))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+
+def projection_maps(model: nn.Module,
+                    img: Union[str, np.ndarray],
+                    units: Optional[Sequence[str]] = None
+                    ) -> 'OrderedDict[str, torch.Tensor]':
+    """Run a segmentor on one image and return its units' projection maps.
+
+    The image goes through the model's test pipeline with mmseg's
+    :func:`~mmseg.apis.inference_model` (``model.cfg`` must be set, as
+    :func:`mmseg.apis.init_model` does).
+
+    Args:
+        model: mmseg segmentor with GloRe units in the head and/or backbone.
+        img: Image file or BGR array (H, W, 3).
+        units: Unit names (see :func:`find_glore_units`); ``None``: all.
+
+    Returns:
+        Unit name -> float32 tensor (N, h, w) at the unit's feature
+        resolution (of the image as resized by the test pipeline).
+
+    Raises:
+        ValueError: The model is set to sliding-window inference, or a unit
+            ran more than once for the image: the maps need whole-image
+            inference.
+    """
+    from mmseg.apis import inference_model
+    mode = (getattr(model, 'test_cfg', None) or {}).get('mode', 'whole')
+    if mode != 'whole':
+        raise ValueError(
+            f"projection maps need whole-image inference, but the model's "
+            f"test_cfg.mode is {mode!r} (set model.test_cfg=dict("
+            "mode='whole'))")
+    with ProjectionRecorder(model, units) as recorder:
+        inference_model(model, img)
+    maps = OrderedDict()
+    for name, calls in recorder.maps.items():
+        if len(calls) != 1 or calls[0].size(0) != 1:
+            raise ValueError(
+                f'GloRe unit {name} ran {len(calls)} times for one image; '
+                "projection maps need whole-image inference (test_cfg "
+                "mode='whole', no test-time augmentation)")
+        maps[name] = calls[0][0]
+    return maps

@@ -1,0 +1,68 @@
+import os
+import os.path as osp
+
+import mmcv
+import numpy as np
+import pytest
+
+from tests.conftest import load_tool, write_test_image
+
+
+@pytest.fixture(scope='module')
+def tool():
+    return load_tool('visualize_projection')
+
+
+def test_node_grids_and_assignments_for_a_folder(tool, glore_segmentor,
+                                                 tmp_path, capsys):
+    config, checkpoint = glore_segmentor
+    images = tmp_path / 'images'
+    os.makedirs(images / 'sub')
+    write_test_image(images / 'a.png')
+    write_test_image(images / 'sub' / 'b.jpg', height=48, width=128)
+    (images / 'notes.txt').write_text('not an image')
+    out = tmp_path / 'maps'
+    units = ['backbone.glore_units.layer4_0', 'decode_head.glore_units.1']
+    tool.main([
+        config, checkpoint,
+        str(images), '--out',
+        str(out), '--unit', *units, '--nodes', '5', '--tile-width', '64'
+    ])
+    assert sorted(os.listdir(out)) == ['a', 'sub']
+    assert os.listdir(out / 'sub') == ['b']
+    assert sorted(os.listdir(out / 'a')) == sorted(
+        f'{unit}_{kind}.png' for unit in units
+        for kind in ('nodes', 'assignment'))
+    for stem, tile_height in (('a', 32), ('sub/b', 24)):
+        for unit in units:
+            # 5 nodes: rows of ceil(sqrt(5)) = 3 tiles, 2 rows.
+            grid = mmcv.imread(str(out / stem / f'{unit}_nodes.png'))
+            assert grid.shape == (2 * tile_height, 3 * 64, 3)
+            tiles = [grid[:tile_height, i * 64:(i + 1) * 64]
+                     for i in range(3)]
+            assert all(tile.std() > 5 for tile in tiles)
+            # Different nodes, different heatmaps (below the index label).
+            assert np.abs(tiles[0][16:].astype(int) - tiles[1][16:]).mean() > 5
+            assert grid[tile_height:, 2 * 64:].max() == 0  # unused tile
+            assignment = mmcv.imread(
+                str(out / stem / f'{unit}_assignment.png'))
+            assert assignment.shape == (tile_height, 64, 3)
+            assert assignment.std() > 5
+    printed = capsys.readouterr().out
+    assert 'wrote 8 PNGs for 2 image(s) and 2 unit(s)' in printed
+
+
+def test_bad_input_is_named(tool, glore_segmentor, tmp_path):
+    config, checkpoint = glore_segmentor
+    image = write_test_image(tmp_path / 'a.png')
+    with pytest.raises(ValueError, match=r"no GloRe unit named \['head'\]"):
+        tool.main([config, checkpoint, image, '--out', str(tmp_path / 'o'),
+                   '--unit', 'head'])
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    with pytest.raises(FileNotFoundError, match='No image .* in the folder'):
+        tool.main([config, checkpoint, str(empty), '--out',
+                   str(tmp_path / 'o')])
+    with pytest.raises(SystemExit, match='missing.pth'):
+        tool.main([config, osp.join(tmp_path, 'missing.pth'), image,
+                   '--out', str(tmp_path / 'o')])
