@@ -9,7 +9,8 @@ from . import compat
 
 compat.apply()
 
-from . import engine, evaluation, models  # noqa: E402,F401  (registers)
+from . import (  # noqa: E402,F401  (registers)
+    datasets, engine, evaluation, models)
 from .ops import GloReUnit  # noqa: E402
 from .version import __version__  # noqa: E402
 

@@ -1,4 +1,9 @@
+from . import transforms  # noqa: F401  (registers)
+from .photo_texture import render_photo_image
 from .synthetic_cityscapes import make_synthetic_cityscapes
 from .synthetic_imagenet import make_synthetic_imagenet
 
-__all__ = ['make_synthetic_cityscapes', 'make_synthetic_imagenet']
+__all__ = [
+    'make_synthetic_cityscapes', 'make_synthetic_imagenet',
+    'render_photo_image'
+]
