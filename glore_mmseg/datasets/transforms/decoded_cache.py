@@ -13,7 +13,7 @@ from typing import Optional
 import numpy as np
 from mmengine.logging import print_log
 
-from .png_decoding import read_png_header
+from .png_decoding import PNGDecoder, read_png_header
 
 CACHE_MODES = ('auto', 'require', 'off')
 BUILD_HINT = 'build it with: python tools/build_decoded_cache.py DATA_ROOT'
@@ -92,3 +92,31 @@ class DecodedCache:
                 f'but {png_path} is {expected} uint8: the cache is stale; '
                 f'rebuild it with --overwrite ({BUILD_HINT})')
         return array
+
+
+def cache_png(png_path: str, channels: int, overwrite: bool = False,
+              decoder: str = 'cv2') -> int:
+    """Decode ``png_path`` as the stock loader does and cache the array.
+
+    Args:
+        png_path: An image (``channels=3``) or label map (``channels=1``).
+        channels: 3 for images, 1 for label maps.
+        overwrite: Rewrite a cache file that is already valid.
+        decoder: See :class:`PNGDecoder`.
+
+    Returns:
+        Bytes written; 0 when a valid cache file was kept.
+    """
+    if not overwrite and osp.isfile(cache_path(png_path)):
+        try:
+            DecodedCache('require').read(png_path, channels)
+            return 0
+        except ValueError:  # stale: rewritten below
+            pass
+    with open(png_path, 'rb') as f:
+        data = f.read()
+    png = PNGDecoder(decoder)
+    array = png.image(data, png_path) if channels == 3 else png.label(
+        data, png_path)
+    write_cached(png_path, array)
+    return array.nbytes

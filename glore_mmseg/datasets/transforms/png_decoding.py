@@ -18,6 +18,7 @@ PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
 COLOR_TYPE_GREY = 0
 COLOR_TYPE_RGB = 2
 DECODERS = ('auto', 'pyspng', 'cv2')
+_told_fallback = False  # the OpenCV fallback is logged once per process
 
 
 class PNGHeader(NamedTuple):
@@ -58,7 +59,8 @@ class PNGDecoder:
     Args:
         decoder: ``'pyspng'`` (libspng; an ImportError names the extra to
             install), ``'cv2'`` (OpenCV, mmseg's image decoder) or
-            ``'auto'`` (pyspng when installed, else OpenCV, logged once).
+            ``'auto'`` (pyspng when installed, else OpenCV, logged once
+            per process).
     """
 
     def __init__(self, decoder: str = 'auto') -> None:
@@ -71,7 +73,9 @@ class PNGDecoder:
                 "decoder='pyspng' needs the pyspng package: "
                 'pip install "glore-mmseg[fast-png]" (or decoder=\'auto\', '
                 'which falls back to OpenCV)')
-        if decoder == 'auto' and self.pyspng is None:
+        global _told_fallback
+        if decoder == 'auto' and self.pyspng is None and not _told_fallback:
+            _told_fallback = True
             print_log(
                 'pyspng is not installed: decoding PNGs with OpenCV '
                 '(pip install "glore-mmseg[fast-png]" for libspng)',
