@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from glore_mmseg.datasets.transforms import (PNGDecoder, cache_path,
                                              cache_png, png_decoding)
@@ -63,7 +64,9 @@ def test_decoded_cache_equals_stock_and_is_memory_mapped(root):
 def test_reduce_zero_label_and_label_map_equal_stock(root):
     info = dict(
         train_infos(root)[0], reduce_zero_label=True,
-        label_map={0: 5, 7: 1, 254: 3})
+        label_map={0: 7, 7: 1, 254: 3})
+    every_value = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    Image.fromarray(every_value).save(info['seg_map_path'])
     stock = build_transform(dict(type='LoadAnnotations'))(copy.deepcopy(info))
     cache_png(info['seg_map_path'], 1)
     for mode in ('off', 'require'):
