@@ -46,7 +46,7 @@ class DecodedCache:
 
     Args:
         mode: ``'auto'`` uses a cache file where there is one and decodes the
-            PNG where not (logged once per process); ``'require'`` raises
+            PNG where not (logged once per loader); ``'require'`` raises
             for a PNG without one; ``'off'`` never reads the cache.
     """
 
