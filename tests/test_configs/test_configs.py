@@ -23,6 +23,21 @@ CITYSCAPES = [
 ]
 
 
+def without_scope(cfg):
+    """``cfg`` without the ``_scope_`` keys an ``mmseg::`` base adds."""
+    if isinstance(cfg, dict):
+        return {k: without_scope(v) for k, v in cfg.items() if k != '_scope_'}
+    if isinstance(cfg, (list, tuple)):
+        return type(cfg)(without_scope(v) for v in cfg)
+    return cfg
+
+
+FAST_TRAIN_PIPELINE = [
+    'FastLoadImageFromFile', 'FastLoadAnnotations', 'FusedRandomResizeCrop',
+    'RandomFlip', 'FastPhotoMetricDistortion', 'PackSegInputs'
+]
+
+
 def load(path):
     return Config.fromfile(path)
 
@@ -44,6 +59,8 @@ def test_config_builds_model(path):
     init_default_scope(cfg.default_scope)
     model = MODELS.build(cfg.model)
     assert cfg.custom_imports['imports'] == ['glore_mmseg']
+    pipeline = [t.type for t in cfg.train_dataloader.dataset.pipeline]
+    assert pipeline == FAST_TRAIN_PIPELINE  # every config is Cityscapes
     if 'fcn' in osp.basename(path):  # GloRe units in the backbone
         assert type(model.backbone).__name__ == 'GloReResNetV1c'
         assert list(model.backbone.glore_units) == [
@@ -104,3 +121,28 @@ def test_multi_grid_dilations_in_the_built_backbone():
     with torch.no_grad():
         feats = model.backbone(torch.randn(1, 3, 64, 64))
     assert feats[3].shape == (1, 2048, 8, 8)  # output stride 8
+
+
+def test_fast_pipeline_keeps_the_stock_settings():
+    import mmseg
+    stock = load(
+        osp.join(
+            osp.dirname(mmseg.__file__), '.mim', 'configs', '_base_',
+            'datasets', 'cityscapes.py')).to_dict()
+    fast = load(
+        osp.join(REPO, 'configs', '_base_', 'datasets',
+                 'cityscapes_fast.py')).to_dict()
+    load_img, load_ann, resize, crop, flip, photo, pack = stock.pop(
+        'train_pipeline')
+    fused = fast.pop('train_pipeline')[2]
+    assert fused == dict(
+        type='FusedRandomResizeCrop',
+        scale=resize['scale'],
+        ratio_range=resize['ratio_range'],
+        keep_ratio=resize['keep_ratio'],
+        crop_size=crop['crop_size'],
+        cat_max_ratio=crop['cat_max_ratio'])
+    assert fast.pop('decoded_cache') == 'auto'
+    for cfg in (stock, fast):
+        cfg['train_dataloader']['dataset'].pop('pipeline')
+    assert without_scope(fast) == without_scope(stock)  # the rest
