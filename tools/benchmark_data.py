@@ -82,6 +82,9 @@ def parse_args(argv=None):
         help='where the made images go')
     parser.add_argument('--images', type=int, default=6,
                         help='images to make (without --data-root)')
+    parser.add_argument(
+        '--image-size', type=int, nargs=2, default=[2048, 1024],
+        metavar=('W', 'H'), help='size of the made images')
     parser.add_argument('--rounds', type=int, default=2,
                         help='passes over the images per repeat')
     parser.add_argument('--repeats', type=int, default=3,
@@ -122,11 +125,12 @@ def prepare_data(args) -> str:
     else:
         root = osp.join(args.work_dir, 'cityscapes')
         if not glob.glob(osp.join(root, 'leftImg8bit', 'train', '*', '*')):
-            print(f'Writing {args.images} photo-texture 2048x1024 images '
-                  f'to {root} ...')
+            width, height = args.image_size
+            print(f'Writing {args.images} photo-texture {width}x{height} '
+                  f'images to {root} ...')
             make_synthetic_cityscapes(
                 root, {'train': args.images},
-                image_size=(2048, 1024),
+                image_size=(width, height),
                 render=render_photo_image)
     if not osp.isdir(osp.join(root, 'leftImg8bit', 'train')):
         sys.exit(f'error: no {root}/leftImg8bit/train (--data-root)')
