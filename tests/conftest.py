@@ -91,19 +91,24 @@ def photo_cityscapes_root(tmp_path_factory):
     return root
 
 
-def train_infos(root):
-    """mmseg CityscapesDataset's data infos of ``root``'s train split: the
-    dicts a train pipeline starts from."""
+def cityscapes_train_set(root, pipeline=()):
+    """mmseg's CityscapesDataset over ``root``'s train split."""
     from mmengine.registry import init_default_scope
     from mmseg.registry import DATASETS
     init_default_scope('mmseg')
-    dataset = DATASETS.build(
+    return DATASETS.build(
         dict(
             type='CityscapesDataset',
             data_root=root,
             data_prefix=dict(
                 img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
-            pipeline=[]))
+            pipeline=list(pipeline)))
+
+
+def train_infos(root):
+    """The data infos of ``root``'s train split: the dicts a train pipeline
+    starts from."""
+    dataset = cityscapes_train_set(root)
     return [dataset.get_data_info(i) for i in range(len(dataset))]
 
 

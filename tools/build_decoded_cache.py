@@ -28,7 +28,8 @@ SOURCES = (('leftImg8bit', '*_leftImg8bit.png', 3),
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('data_root', help='folder holding leftImg8bit/, gtFine/')
+    parser.add_argument(
+        'data_root', help='folder holding leftImg8bit/ and gtFine/')
     parser.add_argument(
         '--splits', nargs='+', default=['train'],
         help='splits to cache (default: train, what the train pipeline reads)')
