@@ -123,3 +123,23 @@ def test_ignored_pixels_do_not_count_as_a_class(loaded):
         out, out_next = run_seeded(fused((64, 128), 0.75), results, seed)
         assert out_next == ref_next, seed
         assert np.array_equal(out['gt_seg_map'], ref['gt_seg_map']), seed
+
+
+def test_without_keep_ratio_and_with_two_scale_bounds(loaded):
+    scales = [(200, 100), (400, 300)]  # RandomResize samples w, h in these
+    stock_resize = build_transform(
+        dict(type='RandomResize', scale=scales, keep_ratio=False))
+    stock_crop = build_transform(
+        dict(type='RandomCrop', crop_size=(96, 160), cat_max_ratio=0.75))
+    fast = build_transform(
+        dict(type='FusedRandomResizeCrop', scale=scales, keep_ratio=False,
+             crop_size=(96, 160), cat_max_ratio=0.75))
+    for seed in range(8):
+        ref, ref_next = run_seeded(
+            lambda r: stock_crop(stock_resize(r)), loaded[0], seed)
+        out, out_next = run_seeded(fast, loaded[0], seed)
+        assert out_next == ref_next
+        assert out['scale_factor'] == ref['scale_factor']
+        assert out['keep_ratio'] is ref['keep_ratio'] is False
+        assert np.array_equal(out['gt_seg_map'], ref['gt_seg_map'])
+        assert np.abs(out['img'].astype(int) - ref['img']).max() <= 1
