@@ -193,3 +193,43 @@ def load_tool(name):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope='session')
+def photo_cityscapes_root(tmp_path_factory):
+    """Two 256x128 train images with real-photo texture, Cityscapes layout."""
+    from glore_mmseg.datasets import (make_synthetic_cityscapes,
+                                      render_photo_image)
+    root = str(tmp_path_factory.mktemp('photo') / 'cityscapes')
+    make_synthetic_cityscapes(
+        root, {'train': 2}, image_size=(256, 128), render=render_photo_image)
+    return root
+
+
+def cityscapes_train_set(root, pipeline=()):
+    """mmseg's CityscapesDataset over ``root``'s train split."""
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import DATASETS
+    init_default_scope('mmseg')
+    return DATASETS.build(
+        dict(
+            type='CityscapesDataset',
+            data_root=root,
+            data_prefix=dict(
+                img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
+            pipeline=list(pipeline)))
+
+
+def train_infos(root):
+    """The data infos of ``root``'s train split: the dicts a train pipeline
+    starts from."""
+    dataset = cityscapes_train_set(root)
+    return [dataset.get_data_info(i) for i in range(len(dataset))]
+
+
+def build_transform(cfg):
+    """An mmseg transform from its config dict."""
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import TRANSFORMS
+    init_default_scope('mmseg')
+    return TRANSFORMS.build(cfg)

@@ -15,16 +15,16 @@ model = dict(
     decode_head=dict(in_channels=512, channels=64, num_state=32, num_node=16),
     auxiliary_head=dict(in_channels=256, channels=32))
 
+# the fast train pipeline of configs/_base_/datasets/cityscapes_fast.py
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='FastLoadImageFromFile'),
+    dict(type='FastLoadAnnotations'),
     dict(type='CheckSegMap', num_classes=19),
     dict(
-        type='RandomResize', scale=scale, ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+        type='FusedRandomResizeCrop', scale=scale, ratio_range=(0.5, 2.0),
+        keep_ratio=True, crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
+    dict(type='FastPhotoMetricDistortion'),
     dict(type='PackSegInputs')
 ]
 test_pipeline = [

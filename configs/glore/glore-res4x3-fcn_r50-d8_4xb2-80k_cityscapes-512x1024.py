@@ -1,10 +1,12 @@
 # GloRe in the backbone of a segmentor: mmseg's stock FCN R50-D8 Cityscapes
-# recipe with 3 GloRe units after blocks 1, 3, 5 of Res4 (the ImageNet
-# placement). 1/L normalisation is on: crops and whole images differ in L.
-# The bases are those of mmseg's fcn_r50-d8_4xb2-80k_cityscapes-512x1024.py,
-# with this package's checked Cityscapes data settings.
+# recipe (fcn_r50-d8_4xb2-80k_cityscapes-512x1024.py, with its bases listed
+# here and this package's checked, fast Cityscapes data settings) with 3 GloRe
+# units after blocks 1, 3, 5 of Res4 (the ImageNet placement). 1/L
+# normalisation is on: crops and whole images differ in L.
 _base_ = [
-    'mmseg::_base_/models/fcn_r50-d8.py', '../_base_/datasets/cityscapes.py',
+    'mmseg::_base_/models/fcn_r50-d8.py',
+    # fast train pipeline; stock: '../_base_/datasets/cityscapes.py'
+    '../_base_/datasets/cityscapes_fast.py',
     'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_80k.py'
 ]

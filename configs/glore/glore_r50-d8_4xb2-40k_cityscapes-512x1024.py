@@ -1,6 +1,8 @@
 _base_ = [
     '../_base_/models/glore_r50-d8.py',
-    '../_base_/datasets/cityscapes.py', 'mmseg::_base_/default_runtime.py',
+    # fast train pipeline; stock: '../_base_/datasets/cityscapes.py'
+    '../_base_/datasets/cityscapes_fast.py',
+    'mmseg::_base_/default_runtime.py',
     'mmseg::_base_/schedules/schedule_40k.py'
 ]
 crop_size = (512, 1024)

@@ -20,7 +20,7 @@ Layout (``<stem>`` = ``<city>_<seq:06d>_<frame:06d>``)::
 import json
 import os
 import os.path as osp
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
 from PIL import Image
@@ -94,7 +94,11 @@ def write_instance_ids(json_path: str, png_path: str) -> None:
 def make_synthetic_cityscapes(root: str,
                               splits: Dict[str, int] = None,
                               image_size: Tuple[int, int] = (512, 256),
-                              seed: int = 0) -> Dict[str, List[str]]:
+                              seed: int = 0,
+                              render: Callable[
+                                  [np.ndarray, np.random.Generator],
+                                  np.ndarray] = render_image
+                              ) -> Dict[str, List[str]]:
     """Write a synthetic Cityscapes data set.
 
     Args:
@@ -105,6 +109,8 @@ def make_synthetic_cityscapes(root: str,
         image_size: (width, height) of every image. Real Cityscapes is
             (2048, 1024).
         seed: Random seed; the same seed writes the same files.
+        render: Makes the RGB image (H, W, 3) uint8 of a (H, W) labelIds
+            map; default :func:`render_image` (class colours plus noise).
 
     Returns:
         The image stems written, per split.
@@ -135,7 +141,7 @@ def make_synthetic_cityscapes(root: str,
                 json.dump(annotation, f)
             json2labelImg(gt + 'polygons.json', gt + 'labelIds.png', 'ids')
             label_ids = np.asarray(Image.open(gt + 'labelIds.png'))
-            Image.fromarray(render_image(label_ids, rng)).save(
+            Image.fromarray(render(label_ids, rng)).save(
                 osp.join(img_dir, f'{stem}_leftImg8bit.png'))
             if split == 'test':
                 for suffix in ('polygons.json', 'labelIds.png'):

@@ -23,6 +23,22 @@ CITYSCAPES = [
 ]
 
 
+def without_scope(cfg):
+    """``cfg`` without the ``_scope_`` keys an ``mmseg::`` base adds."""
+    if isinstance(cfg, dict):
+        return {k: without_scope(v) for k, v in cfg.items() if k != '_scope_'}
+    if isinstance(cfg, (list, tuple)):
+        return type(cfg)(without_scope(v) for v in cfg)
+    return cfg
+
+
+FAST_TRAIN_PIPELINE = [
+    'FastLoadImageFromFile', 'FastLoadAnnotations', 'CheckSegMap',
+    'FusedRandomResizeCrop', 'RandomFlip', 'FastPhotoMetricDistortion',
+    'PackSegInputs'
+]
+
+
 def load(path):
     return Config.fromfile(path)
 
@@ -44,6 +60,8 @@ def test_config_builds_model(path):
     init_default_scope(cfg.default_scope)
     model = MODELS.build(cfg.model)
     assert cfg.custom_imports['imports'] == ['glore_mmseg']
+    pipeline = [t.type for t in cfg.train_dataloader.dataset.pipeline]
+    assert pipeline == FAST_TRAIN_PIPELINE  # every config is Cityscapes
     if 'fcn' in osp.basename(path):  # GloRe units in the backbone
         assert type(model.backbone).__name__ == 'GloReResNetV1c'
         assert list(model.backbone.glore_units) == [
@@ -112,7 +130,8 @@ def test_labels_are_checked_right_after_loading(path):
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         pipeline = cfg[loader].dataset.pipeline
         types = [step.type for step in pipeline]
-        at = types.index('LoadAnnotations')
+        at = next(i for i, name in enumerate(types)
+                  if name.endswith('LoadAnnotations'))  # or the fast one
         assert types[at + 1] == 'CheckSegMap', (loader, types)
         assert pipeline[at + 1].num_classes == \
             cfg.model.decode_head.num_classes == 19
@@ -121,3 +140,28 @@ def test_labels_are_checked_right_after_loading(path):
     if 'tta_pipeline' in cfg:
         views = [step[0].type for step in cfg.tta_pipeline[1].transforms]
         assert views[views.index('LoadAnnotations') + 1] == 'CheckSegMap'
+
+
+def test_fast_pipeline_keeps_the_stock_settings():
+    stock = load(
+        osp.join(REPO, 'configs', '_base_', 'datasets',
+                 'cityscapes.py')).to_dict()
+    fast = load(
+        osp.join(REPO, 'configs', '_base_', 'datasets',
+                 'cityscapes_fast.py')).to_dict()
+    (load_img, load_ann, check, resize, crop, flip, photo,
+     pack) = stock.pop('train_pipeline')
+    fast_pipeline = fast.pop('train_pipeline')
+    assert fast_pipeline[2] == check
+    fused = fast_pipeline[3]
+    assert fused == dict(
+        type='FusedRandomResizeCrop',
+        scale=resize['scale'],
+        ratio_range=resize['ratio_range'],
+        keep_ratio=resize['keep_ratio'],
+        crop_size=crop['crop_size'],
+        cat_max_ratio=crop['cat_max_ratio'])
+    assert fast.pop('decoded_cache') == 'auto'
+    for cfg in (stock, fast):
+        cfg['train_dataloader']['dataset'].pop('pipeline')
+    assert without_scope(fast) == without_scope(stock)  # the rest

@@ -6,9 +6,9 @@ import shutil
 
 import numpy as np
 from cityscapesscripts.helpers.labels import id2label
-from mmengine.registry import init_default_scope
-from mmseg.registry import DATASETS
 from PIL import Image
+
+from tests.conftest import cityscapes_train_set
 
 
 def test_layout_and_names(cityscapes_root):
@@ -50,18 +50,11 @@ def test_label_encodings_agree(cityscapes_root):
 
 
 def test_mmseg_cityscapes_dataset_reads_it(cityscapes_root):
-    init_default_scope('mmseg')
-    dataset = DATASETS.build(
-        dict(
-            type='CityscapesDataset',
-            data_root=cityscapes_root,
-            data_prefix=dict(
-                img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
-            pipeline=[
-                dict(type='LoadImageFromFile'),
-                dict(type='LoadAnnotations'),
-                dict(type='PackSegInputs')
-            ]))
+    dataset = cityscapes_train_set(cityscapes_root, [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadAnnotations'),
+        dict(type='PackSegInputs')
+    ])
     assert len(dataset) == 6
     sample = dataset[0]['data_samples']
     labels = set(np.unique(sample.gt_sem_seg.data.numpy()))
