@@ -73,6 +73,8 @@ class CityscapesSubmissionMetric(CityscapesMetric):
                  run: Optional[Dict[str, str]] = None,
                  collect_device: str = 'cpu',
                  prefix: str = None) -> None:
+        # mmseg's __del__ reads it, also after a refused claim.
+        self.keep_results = True
         _claim_on_main_process(output_dir, run)
         self.run = run
         super().__init__(
