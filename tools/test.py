@@ -100,6 +100,9 @@ def refuse_segmentation_options(args) -> None:
 def configure_classifier(cfg, args) -> None:
     """``--out``, ``--show-dir`` and ``--tta`` as mmpretrain runs them."""
     refuse_segmentation_options(args)
+    if args.show_dir and args.tta:
+        sys.exit('tools/test.py: --show-dir and --tta together need a '
+                 'segmentation (mmseg) config; mmpretrain draws single views')
     if args.show_dir:
         cfg.default_hooks.visualization.update(
             enable=True, out_dir=args.show_dir, interval=1)
