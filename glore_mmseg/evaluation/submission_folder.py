@@ -141,6 +141,12 @@ def write_manifest(output_dir: str, manifest: dict) -> None:
                json.dumps(manifest, indent=2, sort_keys=True).encode())
 
 
+def _differing(first: dict, second: dict) -> List[str]:
+    """The keys whose values differ between two dicts, sorted."""
+    return sorted(key for key in set(first) | set(second)
+                  if first.get(key) != second.get(key))
+
+
 def check_output_dir(output_dir: str, run: Optional[Dict[str, str]]) -> None:
     """Refuse an ``output_dir`` that is a file, holds links, foreign files or
     another run's export.
@@ -175,11 +181,10 @@ def check_output_dir(output_dir: str, run: Optional[Dict[str, str]]) -> None:
             'nothing was overwritten. Choose a new folder or remove this '
             'one.')
     if before != run:
-        changed = sorted(key for key in set(run) | set(before)
-                         if before.get(key) != run.get(key))
         raise FileExistsError(
             f'submission folder {output_dir!r} holds a different run '
-            f'(differs in: {", ".join(changed)}); nothing was overwritten. '
+            f'(differs in: {", ".join(_differing(before, run))}); nothing '
+            'was overwritten. '
             'Choose a new folder or remove this one.')
 
 
@@ -248,12 +253,10 @@ def pack_submission(output_dir: str, expected: Sequence[str],
         on_disk = {name: sha256(read_file(output_dir, name))
                    for name in names}
         if entries != names or in_zip != hashes or in_zip != on_disk:
-            bad = sorted(name for name in set(on_disk) | set(in_zip)
-                         if in_zip.get(name) != on_disk.get(name))
             raise RuntimeError(
                 f'the zip of {output_dir!r} does not match its PNGs '
-                f'({bad[:3]} changed while it was written); the zip was not '
-                'written.')
+                f'({_differing(in_zip, on_disk)[:3]} changed while it was '
+                'written); the zip was not written.')
         os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, osp.join(output_dir, ZIP_NAME))
     finally:
