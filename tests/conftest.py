@@ -1,5 +1,6 @@
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 
@@ -24,6 +25,25 @@ def run_python(args, cwd=REPO, timeout=600, **kwargs):
                           text=True,
                           timeout=timeout,
                           **kwargs)
+
+
+def free_port():
+    """A TCP port free on this machine now."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def launcher_env():
+    """Environment of ``tools/dist_*.sh`` as users have it without the
+    virtual environment on PATH (no ``torchrun`` executable): this Python as
+    ``$PYTHON``, a free port."""
+    bin_dir = osp.dirname(sys.executable)
+    path = os.pathsep.join(
+        folder for folder in os.environ.get('PATH', '').split(os.pathsep)
+        if osp.abspath(folder) != bin_dir)
+    return dict(os.environ, PATH=path, PYTHON=sys.executable,
+                PORT=str(free_port()))
 
 
 def build_classifier(backbone, neck=None, in_channels=2048):

@@ -1,4 +1,4 @@
 """Runner hooks."""
-from .hooks import ProgressBarHook
+from .hooks import ProgressBarHook, SegTestVisualizationHook
 
-__all__ = ['ProgressBarHook']
+__all__ = ['ProgressBarHook', 'SegTestVisualizationHook']

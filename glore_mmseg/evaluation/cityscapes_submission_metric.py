@@ -1,14 +1,19 @@
-"""Cityscapes test-server PNGs, written while the model runs."""
-import os
+"""Cityscapes test-server export: PNGs while the model runs, then the zip.
+"""
+import io
 import os.path as osp
 from collections import Counter
-from typing import Dict, List, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
+from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.logging import print_log
 from mmseg.evaluation.metrics import CityscapesMetric
 from mmseg.registry import METRICS
 from PIL import Image
+
+from .submission_folder import (claim_output_dir, pack_submission,
+                                submission_pngs, summary, write_file)
 
 #: (height, width) of every Cityscapes image; the server wants this size.
 CITYSCAPES_SHAPE = (1024, 2048)
@@ -38,20 +43,22 @@ def submission_png_path(output_dir: str, img_path: str) -> str:
     return osp.join(output_dir, city, f'{stem}.png')
 
 
-def submission_pngs(output_dir: str) -> List[str]:
-    """The PNGs under ``output_dir``, relative paths in sorted order."""
-    found = []
-    for folder, _, names in os.walk(output_dir):
-        found += [
-            osp.relpath(osp.join(folder, name), output_dir) for name in names
-            if name.endswith('.png')
-        ]
-    return sorted(found)
+def _claim_on_main_process(output_dir: str, run: Optional[dict]) -> None:
+    """Rank 0 claims the folder; every rank raises its refusal."""
+    error = [None]
+    if is_main_process():
+        try:
+            claim_output_dir(output_dir, run)
+        except (OSError, ValueError) as refusal:
+            error = [refusal]
+    broadcast_object_list(error)
+    if error[0] is not None:
+        raise error[0]
 
 
 @METRICS.register_module()
 class CityscapesSubmissionMetric(CityscapesMetric):
-    """Write each prediction as a Cityscapes test-server PNG.
+    """Write a Cityscapes test-server submission: PNGs, zip and manifest.
 
     mmseg's ``CityscapesMetric(format_only=True)`` with the server's layout:
     one uint8 grayscale PNG of *labelIds* per image, at the prediction's
@@ -59,8 +66,20 @@ class CityscapesSubmissionMetric(CityscapesMetric):
     after the image and grouped by city as ``leftImg8bit/test`` is. PNG
     encoding is deterministic, so the same predictions give the same bytes.
 
+    When the metric is built (before testing) the main process claims
+    ``output_dir``: it refuses a folder holding links, files it did not write
+    or another run's export, and records ``run`` in ``submission.json``.
+    Where mmengine computes the metrics (main process, all ranks' results)
+    the PNGs are checked against the images, zipped into ``submission.zip``
+    (checked against the files) and the manifest marked complete. Files are
+    never written through links (see :mod:`.submission_folder`).
+
     Args:
-        output_dir: Folder for the ``<city>/<stem>.png`` files.
+        output_dir: Folder for ``<city>/<stem>.png``, the zip and manifest.
+        run: What identifies the run (``tools/test.py --submit`` records the
+            checkpoint's and the settings' SHA-256); re-running the same run
+            finishes an interrupted export. ``None``: an unidentified run,
+            which writes only into a new or empty folder.
         collect_device: Passed to ``BaseMetric``.
         prefix: Passed to ``BaseMetric``.
     """
@@ -68,8 +87,13 @@ class CityscapesSubmissionMetric(CityscapesMetric):
 
     def __init__(self,
                  output_dir: str,
+                 run: Optional[Dict[str, str]] = None,
                  collect_device: str = 'cpu',
                  prefix: str = None) -> None:
+        # mmseg's __del__ reads it, also after a refused claim.
+        self.keep_results = True
+        _claim_on_main_process(output_dir, run)
+        self.run = run
         super().__init__(
             output_dir=output_dir,
             format_only=True,
@@ -84,12 +108,16 @@ class CityscapesSubmissionMetric(CityscapesMetric):
             png_path = submission_png_path(self.output_dir,
                                            data_sample['img_path'])
             self._write(label_ids, png_path)
-            self.results.append((png_path, label_ids.shape))
+            self.results.append(
+                (osp.relpath(png_path, self.output_dir), label_ids.shape))
 
     def _write(self, label_ids: np.ndarray, png_path: str) -> None:
         try:
-            os.makedirs(osp.dirname(png_path), exist_ok=True)
-            Image.fromarray(label_ids).save(png_path)  # uint8 2D: 'L'
+            png = io.BytesIO()
+            Image.fromarray(label_ids).save(png, format='PNG')  # uint8: 'L'
+            write_file(self.output_dir,
+                       osp.relpath(png_path, self.output_dir),
+                       png.getvalue())
         except OSError as error:
             raise OSError(
                 error.errno,
@@ -111,4 +139,7 @@ class CityscapesSubmissionMetric(CityscapesMetric):
                 'Predictions follow the input image size.',
                 logger='current',
                 level=30)
+        zip_path = pack_submission(self.output_dir,
+                                   [name for name, _ in results], self.run)
+        print_log(summary(self.output_dir, zip_path), logger='current')
         return {'images': len(results)}

@@ -37,21 +37,22 @@ def add_test_time_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         '--inference',
         choices=['whole', 'slide'],
-        help='whole-image or sliding-window (training crop size, 2/3 '
-        'stride) inference; default: the config\'s model.test_cfg')
+        help='segmentors: whole-image or sliding-window (training crop '
+        'size, 2/3 stride) inference; default: the config\'s model.test_cfg')
     parser.add_argument(
         '--tta',
         nargs='?',
         const='config',
         choices=TTA_MODES,
         help='test-time augmentation: flip, ms (multi-scale), ms-flip, or '
-        'config (the config\'s tta_pipeline; the default of a bare --tta)')
+        'config (the config\'s tta_pipeline; the default of a bare --tta); '
+        'classifiers: flip or config (flip without a tta_pipeline)')
     parser.add_argument(
         '--tta-scales',
         type=float,
         nargs='+',
-        help='multi-scale ratios of the test size (default 0.5 0.75 1.0 '
-        '1.25 1.5 1.75)')
+        help='segmentors: multi-scale ratios of the test size (default 0.5 '
+        '0.75 1.0 1.25 1.5 1.75)')
 
 
 def add_image_tool_args(parser: argparse.ArgumentParser) -> None:

@@ -120,10 +120,48 @@ def apply_test_time_options(cfg: Config,
             1.0, )
         dataset.pipeline = build_tta_pipeline(
             dataset.pipeline, flip=tta.endswith('flip'), scales=ratios)
+    _wrap_in_tta_model(cfg, default='SegTTAModel')
+
+
+def _wrap_in_tta_model(cfg: Config, default: str) -> None:
+    """``cfg.model`` inside the config's ``tta_model`` (else ``default``)."""
     if 'tta_model' not in cfg:
-        cfg.tta_model = dict(type='SegTTAModel')
+        cfg.tta_model = dict(type=default)
     cfg.tta_model.module = cfg.model
     cfg.model = cfg.tta_model
+
+
+def apply_classifier_tta(cfg: Config, tta: str) -> None:
+    """Flip test-time augmentation of an mmpretrain classifier.
+
+    The image and its horizontal flip, scores averaged by mmpretrain's
+    ``AverageClsScoreTTA`` (or the config's ``tta_model``). ``'config'``
+    uses the config's ``tta_pipeline`` when it has one, else the flip, as
+    mmpretrain's own ``tools/test.py --tta`` does.
+
+    Args:
+        cfg: Full mmpretrain config.
+        tta: ``'config'`` or ``'flip'``.
+
+    Raises:
+        ValueError: ``tta`` is a multi-scale mode (segmentation only).
+    """
+    if tta not in ('config', 'flip'):
+        raise ValueError(f'--tta {tta} needs a segmentation (mmseg) config;'
+                         ' classifiers take --tta or --tta flip')
+    dataset = cfg.test_dataloader.dataset
+    if tta == 'config' and 'tta_pipeline' in cfg:
+        dataset.pipeline = cfg.tta_pipeline
+    else:
+        *steps, pack = dataset.pipeline
+        flips = [
+            dict(type='RandomFlip', prob=0., direction='horizontal'),
+            dict(type='RandomFlip', prob=1., direction='horizontal')
+        ]
+        dataset.pipeline = steps + [
+            dict(type='TestTimeAug', transforms=[flips, [pack]])
+        ]
+    _wrap_in_tta_model(cfg, default='AverageClsScoreTTA')
 
 
 #: Pipeline steps that load or check labels.

@@ -1,6 +1,10 @@
-"""The test-server PNG writer: names, format, write errors."""
+"""The test-server export metric: names, format, folder claim, links,
+zip and manifest, write errors."""
 import errno
+import json
+import os
 import os.path as osp
+import zipfile
 
 import numpy as np
 import pytest
@@ -33,7 +37,53 @@ def test_writes_label_ids_named_after_the_image(tmp_path):
     assert label_ids[0, 0] == 23  # sky: trainId 10 -> labelId 23
     assert label_ids[1023, 2047] == 26  # car: 13 -> 26
     assert label_ids[1023, 0] == 7  # road: 0 -> 7
-    assert metric.compute_metrics(metric.results) == {'images': 1}
+    # mmengine's evaluate (main process): the zip and the manifest.
+    assert metric.evaluate(1) == {'images': 1}
+    with zipfile.ZipFile(tmp_path / 'submission.zip') as zf:
+        assert zf.namelist() == ['bonn/bonn_000001_000019_leftImg8bit.png']
+        assert zf.read(zf.namelist()[0]) == path.read_bytes()
+    manifest = json.loads((tmp_path / 'submission.json').read_text())
+    assert manifest['status'] == 'complete' and manifest['images'] == 1
+
+
+def test_building_the_metric_claims_the_folder(tmp_path):
+    run = dict(checkpoint_sha256='1', setting_sha256='2')
+    CityscapesSubmissionMetric(output_dir=str(tmp_path / 'sub'), run=run)
+    manifest = json.loads((tmp_path / 'sub' / 'submission.json').read_text())
+    assert manifest == dict(run=run, status='running')
+    with pytest.raises(FileExistsError, match='different run'):
+        CityscapesSubmissionMetric(
+            output_dir=str(tmp_path / 'sub'), run=dict(run, setting_sha256=3))
+
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    os.symlink(outside, tmp_path / 'sub' / 'bonn')
+    with pytest.raises(FileExistsError, match=r'contains links \(bonn\)'):
+        CityscapesSubmissionMetric(output_dir=str(tmp_path / 'sub'), run=run)
+
+
+def test_links_made_while_testing_are_not_written_through(tmp_path):
+    metric = CityscapesSubmissionMetric(output_dir=str(tmp_path / 'sub'))
+    img = '/data/leftImg8bit/test/bonn/bonn_000001_000019_leftImg8bit.png'
+    victim = tmp_path / 'victim.png'
+    victim.write_bytes(b'keep me')
+    os.makedirs(tmp_path / 'sub' / 'bonn')
+    png = tmp_path / 'sub' / 'bonn' / osp.basename(img)
+    os.symlink(victim, png)
+    metric.process({}, [sample(img, np.zeros((4, 8), np.int64))])
+    assert victim.read_bytes() == b'keep me'
+    assert not png.is_symlink() and Image.open(png).size == (8, 4)
+
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    os.symlink(outside, tmp_path / 'sub' / 'aachen')
+    other = img.replace('bonn', 'aachen')
+    with pytest.raises(OSError, match="'aachen' is a link"):
+        metric.process({}, [sample(other, np.zeros((4, 8), np.int64))])
+    with pytest.raises(FileExistsError, match=r'contains links \(aachen\)'):
+        metric.compute_metrics(metric.results)
+    assert os.listdir(outside) == []
+    assert not (tmp_path / 'sub' / 'submission.zip').exists()
 
 
 def test_disk_error_names_the_file_and_keeps_what_was_written(

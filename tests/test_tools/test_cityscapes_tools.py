@@ -1,11 +1,13 @@
 """tools/test.py on Cityscapes: official scores, submission export, TTA."""
 import hashlib
+import json
 import os
 import os.path as osp
 import re
 import shutil
 import zipfile
 
+import mmseg
 import numpy as np
 import pytest
 from cityscapesscripts.helpers.labels import labels
@@ -86,12 +88,23 @@ def test_submission_export(demo_run, full_size_root, tmp_path):
         assert image.mode == 'L' and image.size == (2048, 1024)
         assert set(np.unique(np.array(image))) <= TRAIN_LABEL_IDS
 
-    # Deterministic: a second export is byte-identical (PNGs and zip).
-    again = str(tmp_path / 'again')
-    result = run_test_tool(demo_run, '--submit', again, root=full_size_root)
-    assert result.returncode == 0, result.stderr[-3000:]
+    manifest = json.loads(open(osp.join(out_dir, 'submission.json')).read())
+    assert manifest['status'] == 'complete' and manifest['images'] == 2
+
+    # The same checkpoint copied elsewhere is the same run: it may re-export
+    # into the folder, and the export is deterministic (byte-identical PNGs,
+    # zip and manifest).
     first = tree_digest(out_dir)
-    assert tree_digest(again) == first
+    copy = str(tmp_path / 'copy' / 'renamed.pth')
+    os.makedirs(osp.dirname(copy))
+    shutil.copy(osp.join(demo_run[0], 'iter_40.pth'), copy)
+    result = run_python([
+        'tools/test.py', DEMO_CONFIG, copy, '--submit', out_dir,
+        '--work-dir', str(tmp_path / 'w'), '--cfg-options',
+        f'test_dataloader.dataset.data_root={full_size_root}'
+    ])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert tree_digest(out_dir) == first
 
     # Another checkpoint into the same folder: refused, nothing touched.
     other = run_python([
@@ -103,6 +116,21 @@ def test_submission_export(demo_run, full_size_root, tmp_path):
     assert other.returncode != 0
     assert 'holds a different run' in other.stderr
     assert tree_digest(out_dir) == first
+
+    # The city folder replaced by a link to other files: the same run is
+    # refused, naming the link, and nothing is written through it.
+    outside = str(tmp_path / 'outside')
+    shutil.move(osp.join(out_dir, 'berlin'), outside)
+    for name in os.listdir(outside):
+        with open(osp.join(outside, name), 'wb') as f:
+            f.write(b'not yours')
+    os.symlink(outside, osp.join(out_dir, 'berlin'))
+    kept = tree_digest(outside)
+    linked = run_test_tool(demo_run, '--submit', out_dir, root=full_size_root)
+    assert linked.returncode != 0
+    assert re.search(r"FileExistsError: submission folder '.*submission' "
+                     r'contains links \(berlin\)', linked.stderr)
+    assert tree_digest(outside) == kept
 
 
 def test_submission_refuses_missing_split_and_unreadable_images(
@@ -128,9 +156,45 @@ def test_submission_refuses_missing_split_and_unreadable_images(
     assert not osp.exists(tmp_path / 'b')
 
 
+def test_stock_mmseg_test_tool_exports_a_submission(demo_run, cityscapes_root,
+                                                    tmp_path):
+    """mmseg's own tools/test.py, a config whose test_evaluator is the
+    submission metric: PNGs, zip and manifest."""
+    out_dir = tmp_path / 'sub'
+    config = tmp_path / 'submit_config.py'
+    config.write_text(
+        f'_base_ = {DEMO_CONFIG!r}\n'
+        'test_dataloader = dict(dataset=dict(\n'
+        f'    data_root={cityscapes_root!r},\n'
+        "    data_prefix=dict(img_path='leftImg8bit/test'),\n"
+        "    pipeline=[dict(type='LoadImageFromFile'),\n"
+        "              dict(type='PackSegInputs')]))\n"
+        "test_evaluator = dict(_delete_=True,\n"
+        "                      type='CityscapesSubmissionMetric',\n"
+        f'                      output_dir={str(out_dir)!r})\n')
+    stock = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'test.py')
+    result = run_python([
+        stock, str(config), osp.join(demo_run[0], 'iter_40.pth'),
+        '--work-dir', str(tmp_path / 'w')
+    ], cwd=str(tmp_path))
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert 'Cityscapes submission: 2 labelId PNGs' in log
+    pngs = sorted(path.relative_to(out_dir).as_posix()
+                  for path in out_dir.rglob('*.png'))
+    assert pngs == [f'berlin/berlin_00000{i}_0000{19 + i}_leftImg8bit.png'
+                    for i in range(2)]
+    with zipfile.ZipFile(out_dir / 'submission.zip') as zf:
+        assert zf.namelist() == pngs
+    manifest = json.loads((out_dir / 'submission.json').read_text())
+    assert manifest == dict(run=None, status='complete', images=2,
+                            zip_sha256=manifest['zip_sha256'])
+
+
 def test_test_time_augmentation_modes(demo_run):
     root = osp.join(demo_run[0], 'data', 'cityscapes')
-    plain = run_test_tool(demo_run, root=root)
+    show_dir = osp.join(demo_run[0], 'show')
+    plain = run_test_tool(demo_run, '--show-dir', show_dir, root=root)
     one_view = run_test_tool(
         demo_run, '--tta', 'ms', '--tta-scales', '1.0', root=root)
     flip_slide = run_test_tool(
@@ -141,3 +205,10 @@ def test_test_time_augmentation_modes(demo_run):
     # SegTTAModel over a single unflipped view is the plain prediction.
     assert scores(one_view.stdout, 'mIoU') == scores(plain.stdout, 'mIoU')
     assert 0 < scores(flip_slide.stdout, 'mIoU')[0] <= 100
+    # --show-dir paints every test image (mmseg's hook: every 50th batch).
+    painted = sorted(name for _, _, names in os.walk(show_dir)
+                     for name in names if name.endswith('.png'))
+    images = sorted(name for _, _, names in os.walk(
+        osp.join(root, 'leftImg8bit', 'val')) for name in names)
+    assert len(images) > 1
+    assert painted == [f'test_{name}_0.png' for name in images]

@@ -1,14 +1,15 @@
 """tools/train.py and tools/test.py on mmpretrain configs: a CPU smoke run
 of each family on a synthetic ImageNet, and torchrun."""
-import os
+import importlib.util
 import os.path as osp
+import pickle
 import re
 import subprocess
 
 import pytest
+import torch
 
-from tests.conftest import REPO, run_python
-from tests.test_tools.test_train_test_tools import free_port
+from tests.conftest import REPO, launcher_env, run_python
 
 FAMILIES = {
     'glore': 'configs/glore_cls/glore-res4x3_resnet50_8xb32_in1k.py',
@@ -25,6 +26,28 @@ def imagenet_root(tmp_path_factory):
     make_synthetic_imagenet(root, num_classes=4,
                             per_class={'train': 2, 'val': 1})
     return root
+
+
+@pytest.fixture(scope='module')
+def initial_classifier(tmp_path_factory):
+    """A 4-class GSoP-Net1 checkpoint of the initial weights."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(osp.join(REPO, FAMILIES['gsopnet1']))
+    cfg.model.head.num_classes = 4
+    path = str(tmp_path_factory.mktemp('cls') / 'initial.pth')
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
+    return path
+
+
+def load_test_tool():
+    spec = importlib.util.spec_from_file_location(
+        'glore_test_tool', osp.join(REPO, 'tools', 'test.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def small_run(root):
@@ -78,10 +101,56 @@ def test_torchrun_two_processes(imagenet_root, tmp_path):
     result = subprocess.run([
         'bash', 'tools/dist_train.sh', FAMILIES['3gnet'], '2', '--work-dir',
         str(tmp_path), '--cfg-options', *small_run(imagenet_root)
-    ], cwd=REPO, env=dict(os.environ, PORT=str(free_port())),
+    ], cwd=REPO, env=launcher_env(),
                             capture_output=True, text=True, timeout=600)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
     assert 'gloo backend, 2 processes' in out
     assert re.search(r'Epoch\(train\) \[1\]\[1/1\]', out)  # 8 / (2 x 4)
     assert osp.isfile(tmp_path / 'epoch_1.pth')
+
+
+def test_test_tool_out_flip_tta_and_show_dir_on_a_classifier(
+        initial_classifier, imagenet_root, tmp_path):
+    out, show = tmp_path / 'predictions.pkl', tmp_path / 'show'
+    tta = run_python([
+        'tools/test.py', FAMILIES['gsopnet1'], initial_classifier, '--out',
+        str(out), '--tta', 'flip', '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options', *small_run(imagenet_root)
+    ])
+    painting = run_python([
+        'tools/test.py', FAMILIES['gsopnet1'], initial_classifier,
+        '--show-dir', str(show), '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options', *small_run(imagenet_root)
+    ])
+    for result in (tta, painting):
+        log = result.stdout + result.stderr
+        assert result.returncode == 0, log[-3000:]
+        assert len(top1(log, 'test')) == 1
+    with open(out, 'rb') as f:
+        predictions = pickle.load(f)
+    assert len(predictions) == 4  # 4 classes x 1 val image
+    for prediction in predictions:
+        score = prediction['pred_score']
+        assert score.shape == (4, ) and abs(float(score.sum()) - 1) < 1e-5
+        assert int(prediction['pred_label']) == int(score.argmax())
+    painted = sorted(path.name for path in show.rglob('*.png'))
+    assert len(painted) == 4, painted
+
+
+@pytest.mark.parametrize('option', [['--inference', 'slide'],
+                                    ['--cityscapes-eval'],
+                                    ['--tta', 'ms-flip'],
+                                    ['--tta-scales', '1.0'],
+                                    ['--submit', 'out'],
+                                    ['--show-dir', 'show', '--tta']])
+def test_test_tool_refuses_segmentation_options_for_a_classifier(
+        option, tmp_path):
+    config = FAMILIES['3gnet']
+    with pytest.raises(SystemExit) as refusal:
+        load_test_tool().main([config, 'any.pth', *option])
+    message = str(refusal.value)
+    assert message.startswith(
+        f'tools/test.py: {" ".join(option[:1 + (option[0] == "--tta")])} ')
+    assert re.search('needs? a segmentation .mmseg. config', message)
+    assert '\n' not in message

@@ -2,13 +2,12 @@
 import os
 import os.path as osp
 import re
-import socket
 import subprocess
 
 import mmseg
 
 from tests.conftest import (DEMO_CONFIG, REPO, image_of, label_file,
-                            resize_label, run_python)
+                            launcher_env, resize_label, run_python)
 
 
 def data_options(root):
@@ -28,12 +27,6 @@ def short_run(root, iters=2):
 
 def val_mious(text):
     return [float(m) for m in re.findall(r'Iter\(val\).*mIoU: ([\d.]+)', text)]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def test_demo_trains_validates_checkpoints_and_resumes(demo_run):
@@ -70,7 +63,7 @@ def test_torchrun_two_processes(tmp_path, cityscapes_root):
         str(tmp_path), '--cfg-options', *short_run(cityscapes_root)
     ],
                             cwd=REPO,
-                            env=dict(os.environ, PORT=str(free_port())),
+                            env=launcher_env(),
                             capture_output=True,
                             text=True,
                             timeout=600)
