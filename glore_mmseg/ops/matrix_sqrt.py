@@ -2,8 +2,7 @@
 import torch
 from torch import Tensor
 
-from .covariance import full_precision
-from .glore_unit import autocast_disabled
+from .precision import autocast_disabled, full_precision
 
 
 def newton_schulz_sqrt(matrix: Tensor,
