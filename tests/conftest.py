@@ -1,5 +1,6 @@
 import os
 import os.path as osp
+import socket
 import subprocess
 import sys
 
@@ -24,6 +25,13 @@ def run_python(args, cwd=REPO, timeout=600, **kwargs):
                           text=True,
                           timeout=timeout,
                           **kwargs)
+
+
+def free_port():
+    """A TCP port nothing listens on now (for torchrun's rendezvous)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def build_classifier(backbone, neck=None, in_channels=2048):

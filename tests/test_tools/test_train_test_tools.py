@@ -2,12 +2,11 @@
 import os
 import os.path as osp
 import re
-import socket
 import subprocess
 
 import mmseg
 
-from tests.conftest import DEMO_CONFIG, REPO, run_python
+from tests.conftest import DEMO_CONFIG, REPO, free_port, run_python
 
 
 def data_options(root):
@@ -27,12 +26,6 @@ def short_run(root, iters=2):
 
 def val_mious(text):
     return [float(m) for m in re.findall(r'Iter\(val\).*mIoU: ([\d.]+)', text)]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def test_demo_trains_validates_checkpoints_and_resumes(demo_run):
