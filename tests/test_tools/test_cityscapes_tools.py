@@ -61,7 +61,15 @@ def test_cityscapes_eval_reports_the_four_official_scores(demo_run):
     # Same predictions, same ignored pixels: mmseg's mIoU and the official
     # class IoU agree (both rounded to 0.01).
     assert abs(miou - class_iou) <= 0.011
-    assert 0 < cat_iou <= 100 and 0 <= iiou <= 100 and 0 <= cat_iiou <= 100
+    # Each reported score is the evaluator's own average (its table prints
+    # fractions to 3 decimals): classes first, then categories.
+    averages = [(float(iou), float(niou)) for iou, niou in re.findall(
+        r'Score Average : +([\d.]+) +([\d.]+)', out)]
+    reported = [(class_iou, iiou), (cat_iou, cat_iiou)]
+    assert len(averages) == 2
+    for table, score in zip(averages, reported):
+        assert abs(table[0] - score[0] / 100) <= 6e-4, (table, score)
+        assert abs(table[1] - score[1] / 100) <= 6e-4, (table, score)
     assert 'classes          IoU      nIoU' in out  # the evaluator's table
 
 
