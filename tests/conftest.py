@@ -28,7 +28,7 @@ def run_python(args, cwd=REPO, timeout=600, **kwargs):
 
 
 def free_port():
-    """A TCP port free on this machine now."""
+    """A TCP port nothing listens on now (for torchrun's rendezvous)."""
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]

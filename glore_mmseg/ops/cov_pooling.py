@@ -2,6 +2,7 @@
 from torch import Tensor, nn
 
 from .covariance import covariance
+from .deprecation import renamed_kwargs
 from .matrix_sqrt import newton_schulz_sqrt
 from .reweighting import PositionReweighting
 from .triangle import ORDERS, triangle_vector
@@ -24,26 +25,29 @@ class CovPooling(nn.Module):
         in_channels: Input channels C (2048 for ResNet-50).
         reduced_channels: d (256: a 32,896-d output).
         num_iter: Newton-Schulz steps.
-        order: Triangle order, ``'row'`` or ``'column'`` (``triu().t()``,
-            the order of released GSoP-Net2 / 3G-Net FC weights).
+        triangle_order: ``'row'`` or ``'column'`` (``triu().t()``, the
+            order of released GSoP-Net2 / 3G-Net FC weights). Formerly
+            ``order`` (still accepted, with a ``FutureWarning``).
         num_reweighting: Re-weighting modules before the covariance.
         eps: Added to the covariance diagonal.
     """
 
+    @renamed_kwargs(order='triangle_order')
     def __init__(self,
                  in_channels: int,
                  reduced_channels: int = 256,
                  num_iter: int = 3,
-                 order: str = 'column',
+                 triangle_order: str = 'column',
                  num_reweighting: int = 0,
                  eps: float = 0.0) -> None:
         super().__init__()
-        if order not in ORDERS:
-            raise ValueError(f'order must be one of {ORDERS}, got {order!r}')
+        if triangle_order not in ORDERS:
+            raise ValueError(f'triangle_order must be one of {ORDERS}, got '
+                             f'{triangle_order!r}')
         if num_iter < 1:
             raise ValueError(f'num_iter must be >= 1, got {num_iter}')
         self.num_iter = num_iter
-        self.order = order
+        self.triangle_order = triangle_order
         self.eps = eps
         self.reduce = nn.Sequential(
             nn.Conv2d(in_channels, reduced_channels, 1, bias=False),
@@ -64,4 +68,4 @@ class CovPooling(nn.Module):
             x = module(x, z)
         cov = covariance(x, eps=self.eps)
         return triangle_vector(newton_schulz_sqrt(cov, self.num_iter),
-                               self.order)
+                               self.triangle_order)

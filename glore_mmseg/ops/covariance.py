@@ -2,12 +2,7 @@
 import torch
 from torch import Tensor
 
-from .glore_unit import autocast_disabled
-
-
-def full_precision(x: Tensor) -> Tensor:
-    """``x`` in float32, or float64 if it already is (for gradcheck)."""
-    return x if x.dtype == torch.float64 else x.float()
+from .precision import autocast_disabled, full_precision
 
 
 def covariance(x: Tensor, eps: float = 0.0) -> Tensor:

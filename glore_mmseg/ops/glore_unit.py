@@ -6,26 +6,22 @@ reasons over the nodes with a one-layer graph convolution, projects the
 result back onto the positions (weighted broadcasting) and adds it to the
 input as a residual.
 
-This module has no OpenMMLab dependency. Its parameter names follow the
-official PyTorch unit (``conv_state``, ``conv_proj``, ``gcn.conv1``,
+This module has no OpenMMLab dependency (the OpenMMLab plugin built on it,
+registered as ``type='GloReUnit'``, is
+:class:`glore_mmseg.models.plugins.GloRePlugin`). Its parameter names
+follow the official PyTorch unit (``conv_state``, ``conv_proj``, ``gcn.conv1``,
 ``gcn.conv2``, ``conv_extend``, ``blocker``), so released weights load with
 ``strict=True``.
 """
-import contextlib
-from typing import Callable, ContextManager, Optional
+import warnings
+from typing import Callable, Optional
 
 import torch
 import torch.nn as nn
 
+from .precision import autocast_disabled
+
 NormLayer = Callable[[int], nn.Module]
-
-
-def autocast_disabled(device_type: str) -> ContextManager:
-    """Leave autocast for the block (no-op where the device has none)."""
-    if torch.amp.is_autocast_available(device_type):
-        return torch.autocast(device_type=device_type, enabled=False)
-    return contextlib.nullcontext()
-
 
 _CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 _BATCH_NORM = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
@@ -62,6 +58,10 @@ class GraphConvolution(nn.Module):
 class GloReUnit(nn.Module):
     """Graph-based Global Reasoning unit for 1D, 2D or 3D feature maps.
 
+    The plain PyTorch class. In OpenMMLab configs, ``type='GloReUnit'``
+    builds its subclass :class:`glore_mmseg.models.plugins.GloRePlugin`
+    (same weights, an mmcv ``norm_cfg``, ``normalize=True`` by default).
+
     Defaults follow the official ResNet placement (``num_mid`` = C/4):
     ``num_state`` = C/2 state channels and ``num_node`` = C/4 nodes.
 
@@ -75,6 +75,11 @@ class GloReUnit(nn.Module):
         normalize: Multiply the projection by 1/L (L = number of positions),
             which makes node features independent of the input size. Needed
             whenever training and testing sizes differ (segmentation).
+            ``False`` by default, as in the official unit (its ImageNet
+            weights expect it). Without it, a unit that is evaluated on a
+            number of positions outside those it saw in training warns once
+            (``UserWarning``): its node features are then scaled by
+            L_test / L_train.
         zero_init: Set the ``blocker`` norm's weight and bias to zero so the
             unit starts as the identity, as the official networks do.
         norm_layer: Factory ``norm_layer(num_channels) -> nn.Module`` for the
@@ -113,6 +118,10 @@ class GloReUnit(nn.Module):
         self.dims = dims
         self.normalize = normalize
         self.zero_init = zero_init
+        # Range of position counts L seen in training (not saved in the
+        # state dict, so official checkpoints keep loading strictly).
+        self._trained_positions: Optional[tuple] = None
+        self._warned_positions = False
 
         conv = _CONV[dims]
         if norm_layer is None:
@@ -153,6 +162,35 @@ class GloReUnit(nn.Module):
                 f'GloReUnit(in_channels={self.in_channels}) got a feature map '
                 f'with {x.size(1)} channels (shape {tuple(x.shape)})')
 
+    def _check_positions(self, positions: int) -> None:
+        """Record L in training; warn once for an unseen L in eval.
+
+        Only without ``normalize``: then node features grow with L, so a
+        unit trained on 512x1024 crops and tested on 1024x2048 images sees
+        4x larger node features.
+        """
+        if self.normalize or torch.compiler.is_compiling():
+            return
+        if self.training:
+            low, high = self._trained_positions or (positions, positions)
+            self._trained_positions = (min(low, positions),
+                                       max(high, positions))
+            return
+        if self._trained_positions is None or self._warned_positions:
+            return
+        low, high = self._trained_positions
+        if not low <= positions <= high:
+            self._warned_positions = True
+            seen = str(low) if low == high else f'{low}..{high}'
+            warnings.warn(
+                f'GloReUnit(normalize=False) trained on {seen} positions '
+                f'now sees {positions}: its node features scale with the '
+                'number of positions, so results depend on the input size. '
+                'Use normalize=True (glore_normalize=True in the GloRe '
+                'backbones) when training and testing sizes differ.',
+                UserWarning,
+                stacklevel=3)
+
     def project(self, state: torch.Tensor, proj: torch.Tensor) -> torch.Tensor:
         """Pool position features onto the graph nodes.
 
@@ -188,6 +226,7 @@ class GloReUnit(nn.Module):
         state = self.conv_state(x).reshape(batch, self.num_state, -1)
         proj = self.conv_proj(x).reshape(batch, self.num_node, -1)
 
+        self._check_positions(proj.size(-1))
         nodes = self.project(state, proj)
         # The graph convolution is tiny (S x N); keep it in its parameters'
         # precision (float32 under AMP) so node features never overflow.

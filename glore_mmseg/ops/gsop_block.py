@@ -6,27 +6,37 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .covariance import covariance, position_gram
+from .deprecation import renamed_kwargs
 
 MODES = ('channel', 'position', 'avg', 'max', 'concat')
 
 
 class RowWiseHead(nn.Module):
-    """Second-order statistics (B, d, d) -> (B, out, 1, 1) via row-wise conv.
+    """Second-order statistics (B, n, n) -> (B, out, 1, 1) via row-wise conv.
 
-    BatchNorm over the d rows, then each row is convolved on its own (a
-    grouped ``(d, 1)`` convolution with 4 outputs per row) and a 1x1 conv
-    maps the 4d responses to ``out_channels``.
+    BatchNorm over the n rows, then each row is convolved on its own (a
+    grouped ``(n, 1)`` convolution with 4 outputs per row) and a 1x1 conv
+    maps the 4n responses to ``out_channels``.
+
+    Args:
+        matrix_size: n, the side of the statistics matrix (the reduced
+            channels d, or the pooled positions for the position branch).
+        out_channels: Output channels.
+        hidden_act: ReLU between the row-wise conv and the 1x1 conv (the
+            official position branch has it, the channel branch not).
     """
 
-    def __init__(self, dim: int, out_channels: int,
+    def __init__(self, matrix_size: int, out_channels: int, *,
                  hidden_act: bool) -> None:
         super().__init__()
-        self.row_norm = nn.BatchNorm2d(dim)
-        self.row_conv = nn.Conv2d(dim, 4 * dim, (dim, 1), groups=dim)
+        n = matrix_size
+        self.row_norm = nn.BatchNorm2d(n)
+        self.row_conv = nn.Conv2d(n, 4 * n, (n, 1), groups=n)
         self.act = nn.ReLU(inplace=True) if hidden_act else nn.Identity()
-        self.fc = nn.Conv2d(4 * dim, out_channels, 1)
+        self.fc = nn.Conv2d(4 * n, out_channels, 1)
 
     def forward(self, stats: Tensor) -> Tensor:
+        """(B, n, n) -> (B, out_channels, 1, 1)."""
         x = self.row_norm(stats.unsqueeze(-1))  # (B, d, d, 1)
         return self.fc(self.act(self.row_conv(x)))
 
@@ -52,16 +62,18 @@ class GSoPBlock(nn.Module):
         in_channels: C.
         mode: One of ``'channel'``, ``'position'``, ``'avg'``, ``'max'``,
             ``'concat'``.
-        dim: Reduced channels d (128).
+        reduced_channels: Reduced channels d (128). Formerly ``dim``
+            (still accepted, with a ``FutureWarning``).
         reduce_stride: Stride of the channel branch's 1x1 reduction (the
             official code uses 2 in the first stage).
         pool_size: Side of the position branch's pooled grid (8).
     """
 
+    @renamed_kwargs(dim='reduced_channels')
     def __init__(self,
                  in_channels: int,
                  mode: str = 'channel',
-                 dim: int = 128,
+                 reduced_channels: int = 128,
                  reduce_stride: int = 1,
                  pool_size: int = 8) -> None:
         super().__init__()
@@ -72,15 +84,18 @@ class GSoPBlock(nn.Module):
         if mode != 'position':
             self.channel_reduce = nn.Sequential(
                 nn.ReLU(),
-                nn.Conv2d(in_channels, dim, 1, stride=reduce_stride),
-                nn.BatchNorm2d(dim), nn.ReLU(inplace=True))
-            self.channel_head = RowWiseHead(dim, in_channels, False)
+                nn.Conv2d(in_channels, reduced_channels, 1,
+                          stride=reduce_stride),
+                nn.BatchNorm2d(reduced_channels), nn.ReLU(inplace=True))
+            self.channel_head = RowWiseHead(
+                reduced_channels, in_channels, hidden_act=False)
         if mode != 'channel':
             positions = pool_size * pool_size
             self.position_reduce = nn.Sequential(
-                nn.ReLU(), nn.Conv2d(in_channels, dim, 1),
-                nn.BatchNorm2d(dim))
-            self.position_head = RowWiseHead(positions, positions, True)
+                nn.ReLU(), nn.Conv2d(in_channels, reduced_channels, 1),
+                nn.BatchNorm2d(reduced_channels))
+            self.position_head = RowWiseHead(
+                positions, positions, hidden_act=True)
         if mode == 'concat':
             groups = in_channels // 64
             if in_channels % 64 or groups < 1 or 32 % groups:

@@ -2,8 +2,7 @@
 import torch
 from torch import Tensor
 
-from .covariance import full_precision
-from .glore_unit import autocast_disabled
+from .precision import autocast_disabled, full_precision
 
 
 def newton_schulz_sqrt(matrix: Tensor,
@@ -37,12 +36,20 @@ def newton_schulz_sqrt(matrix: Tensor,
     with autocast_disabled(matrix.device.type):
         matrix = full_precision(matrix)
         eye = torch.eye(matrix.shape[1], device=matrix.device,
-                        dtype=matrix.dtype).expand_as(matrix)
+                        dtype=matrix.dtype)
         trace = matrix.diagonal(dim1=1, dim2=2).sum(dim=1).clamp_min(eps)
         trace = trace[:, None, None]
-        y, z = matrix / trace, eye
-        for step in range(num_iter):
-            t = 0.5 * (3.0 * eye - z @ y)
+        y = matrix / trace
+        # First step from Z = I: Z Y = Y and T Z = T, so no products with
+        # the identity (same values: multiplying by I is exact).
+        t = torch.add(1.5 * eye, y, alpha=-0.5)
+        z = t
+        y = y @ t
+        for step in range(1, num_iter):
+            # 1.5 I - 0.5 Z Y in Z Y's own buffer: one temporary, the same
+            # values as 0.5 (3I - Z Y) (scaling by 0.5 is exact). baddbmm
+            # would fuse it too, but its GEMM rounds differently on CPU.
+            t = (z @ y).mul_(-0.5).add_(eye, alpha=1.5)
             y = y @ t
             if step + 1 < num_iter:  # the last Z is never used
                 z = t @ z

@@ -23,8 +23,9 @@ class PositionReweighting(nn.Module):
         q = relu(bn(W4 p)) * relu(bn(W5 p))
         s = (1 + a) * V2 relu(bn(V1 q))                V1: C -> C/r, V2: -> 1
 
-    Written from the 3G-Net paper and DESIGN.md (the official code has no
-    licence). 346,817 parameters for C = 256, r = 4.
+    Written from the 3G-Net paper's equations and its released weights'
+    layout (the official code has no licence, so none of it is used).
+    346,817 parameters for C = 256, r = 4.
 
     Args:
         channels: Feature channels C (256 in 3G-Net).

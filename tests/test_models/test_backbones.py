@@ -155,7 +155,8 @@ def test_mmseg_backbones_and_plugin():
             depth=50,
             plugins=[
                 dict(
-                    cfg=dict(type='GSoPBlock', mode='channel', dim=32),
+                    cfg=dict(type='GSoPBlock', mode='channel',
+                             reduced_channels=32),
                     stages=(False, False, True, False),
                     position='after_conv3')
             ]))
@@ -168,3 +169,18 @@ def test_gsop_needs_bottlenecks():
     with pytest.raises(ValueError, match='need Bottleneck blocks'):
         init_default_scope('mmpretrain')
         PRETRAIN_MODELS.build(dict(type='GSoPResNet', depth=18))
+
+
+def test_gsop_dim_is_the_deprecated_name_of_gsop_reduced_channels():
+    with pytest.warns(FutureWarning, match="'gsop_dim' is deprecated.*"
+                      "'gsop_reduced_channels'"):
+        old = SEG_MODELS.build(
+            dict(type='GSoPResNetV1c', depth=50, gsop_dim=32,
+                 gsop_stages=(False, False, False, True)))
+    block = old.gsop_blocks['layer4']
+    assert block.channel_reduce[1].out_channels == 32
+    new = SEG_MODELS.build(
+        dict(type='GSoPResNetV1c', depth=50, gsop_reduced_channels=32,
+             gsop_stages=(False, False, False, True)))
+    assert {k: v.shape for k, v in old.state_dict().items()} == \
+        {k: v.shape for k, v in new.state_dict().items()}

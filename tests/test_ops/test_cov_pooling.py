@@ -69,7 +69,7 @@ def test_bf16_autocast_output_is_float32():
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match='order must be one of'):
-        CovPooling(8, order='diag')
+        CovPooling(8, triangle_order='diag')
     with pytest.raises(ValueError, match='num_iter must be >= 1'):
         CovPooling(8, num_iter=0)
     with pytest.raises(ValueError, match=r'got shape \(2, 8\)'):

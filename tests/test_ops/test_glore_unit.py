@@ -1,6 +1,4 @@
-import os
-import subprocess
-import sys
+import warnings
 from collections import OrderedDict
 
 import pytest
@@ -9,11 +7,11 @@ import torch.nn as nn
 
 from glore_mmseg.ops import GloReUnit
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-
 
 def reference_glore(unit: GloReUnit, x: torch.Tensor) -> torch.Tensor:
-    """Transcription of the official unit's maths (DESIGN.md section 1).
+    """Transcription of the official unit's maths: ``V = state proj^T``
+    (``/ L`` with ``normalize``), ``H = conv2(relu(conv1(V) + V))``,
+    ``x + blocker(conv_extend(H proj))``.
 
     Written with functional ops on the unit's weights only, so it shares no
     code path with ``GloReUnit.forward``.
@@ -243,19 +241,29 @@ def test_bad_input():
         unit(torch.randn(1, 16, 4))
 
 
-def test_core_module_imports_no_openmmlab():
-    # Load the core file on its own with every OpenMMLab package blocked.
-    code = (
-        'import sys, importlib.util\n'
-        'for name in ("mmengine", "mmcv", "mmseg", "mmpretrain"):\n'
-        '    sys.modules[name] = None\n'
-        'spec = importlib.util.spec_from_file_location("glore_unit", '
-        f'{os.path.join(REPO, "glore_mmseg", "ops", "glore_unit.py")!r})\n'
-        'module = importlib.util.module_from_spec(spec)\n'
-        'spec.loader.exec_module(module)\n'
-        'import torch\n'
-        'print(module.GloReUnit(8)(torch.randn(1, 8, 3, 3)).shape)\n')
-    result = subprocess.run([sys.executable, '-c', code],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert 'torch.Size([1, 8, 3, 3])' in result.stdout
+
+def test_unnormalized_unit_warns_once_at_an_untrained_size():
+    unit = GloReUnit(8, 4, 2)  # normalize=False, the official default
+    unit.train()
+    unit(torch.randn(2, 8, 4, 8))  # L = 32
+    unit(torch.randn(2, 8, 8, 8))  # L = 64
+    unit.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        unit(torch.randn(1, 8, 6, 8))  # L = 48, inside the trained range
+    with pytest.warns(UserWarning,
+                      match='trained on 32..64 positions now sees 256'):
+        unit(torch.randn(1, 8, 16, 16))
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        unit(torch.randn(1, 8, 16, 16))  # once per unit
+
+
+@pytest.mark.parametrize('normalize, train', [(True, True), (False, False)])
+def test_no_size_warning_with_1_over_l_or_unknown_training(normalize, train):
+    unit = GloReUnit(8, 4, 2, normalize=normalize).train(train)
+    unit(torch.randn(1, 8, 4, 4))
+    unit.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        unit(torch.randn(1, 8, 32, 32))

@@ -12,7 +12,7 @@ def n_params(module):
 @pytest.mark.parametrize('mode', ['channel', 'position', 'avg', 'max',
                                   'concat'])
 def test_modes_keep_the_shape_and_train(mode):
-    block = GSoPBlock(256, mode=mode, dim=32, reduce_stride=2)
+    block = GSoPBlock(256, mode=mode, reduced_channels=32, reduce_stride=2)
     x = torch.randn(2, 256, 14, 14, requires_grad=True)
     out = block(x)
     assert out.shape == x.shape
@@ -29,7 +29,7 @@ def test_channel_parameter_count_matches_the_official_layout():
 
 
 def test_channel_mode_scales_each_channel_by_a_weight_in_0_1():
-    block = GSoPBlock(64, 'channel', dim=16).eval()
+    block = GSoPBlock(64, 'channel', reduced_channels=16).eval()
     x = torch.rand(2, 64, 7, 7) + 0.1
     ratio = block(x) / x
     # One weight per (sample, channel), the same at every position.
@@ -38,7 +38,7 @@ def test_channel_mode_scales_each_channel_by_a_weight_in_0_1():
 
 
 def test_position_mode_weights_positions_and_applies_relu():
-    block = GSoPBlock(64, 'position', dim=16).eval()
+    block = GSoPBlock(64, 'position', reduced_channels=16).eval()
     x = torch.randn(2, 64, 16, 16)
     out = block(x)
     assert (out >= 0).all()
@@ -49,19 +49,19 @@ def test_position_mode_weights_positions_and_applies_relu():
 
 def test_fusions_combine_the_two_branches():
     torch.manual_seed(0)
-    avg = GSoPBlock(64, 'avg', dim=16).eval()
+    avg = GSoPBlock(64, 'avg', reduced_channels=16).eval()
     x = torch.randn(2, 64, 8, 8)
     by_channel = x * avg.channel_weights(x)
     by_position = torch.relu(x * avg.position_weights(x))
     torch.testing.assert_close(avg(x), by_channel + by_position)
-    maximum = GSoPBlock(64, 'max', dim=16).eval()
+    maximum = GSoPBlock(64, 'max', reduced_channels=16).eval()
     maximum.load_state_dict(avg.state_dict())
     torch.testing.assert_close(maximum(x),
                                torch.maximum(by_channel, by_position))
 
 
 def test_constant_features_stay_finite_in_training():
-    block = GSoPBlock(128, 'avg', dim=16)
+    block = GSoPBlock(128, 'avg', reduced_channels=16)
     x = torch.full((2, 128, 8, 8), 3.0, requires_grad=True)
     out = block(x)
     out.sum().backward()
@@ -69,7 +69,7 @@ def test_constant_features_stay_finite_in_training():
 
 
 def test_bf16_autocast_keeps_statistics_in_float32():
-    block = GSoPBlock(64, 'avg', dim=16).eval()
+    block = GSoPBlock(64, 'avg', reduced_channels=16).eval()
     x = torch.randn(2, 64, 8, 8)
     with torch.autocast('cpu', dtype=torch.bfloat16):
         out = block(x)

@@ -149,3 +149,18 @@ def test_bad_inputs():
         newton_schulz_sqrt(torch.ones(2, 3, 4), 3)
     with pytest.raises(ValueError, match=r'got shape \(4,\)'):
         covariance(torch.ones(4))
+
+
+@pytest.mark.parametrize('num_iter', [1, 3, 5])
+def test_newton_schulz_float32_is_bitwise_the_plain_iteration(num_iter):
+    # The leaner loop (first step without products by I, 1.5I - 0.5ZY in
+    # place) must not change a single float32 value of the textbook form.
+    # d = 256 as in the necks (CPU GEMMs may round small sizes alike).
+    a = spd(batch=2, dim=256, positions=300, dtype=torch.float32)
+    eye = torch.eye(256).expand_as(a)
+    trace = a.diagonal(dim1=1, dim2=2).sum(1)[:, None, None]
+    y, z = a / trace, eye
+    for _ in range(num_iter):
+        t = 0.5 * (3.0 * eye - z @ y)
+        y, z = y @ t, t @ z
+    assert torch.equal(newton_schulz_sqrt(a, num_iter), y * trace.sqrt())

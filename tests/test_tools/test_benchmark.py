@@ -9,8 +9,8 @@ def test_flop_counts_on_meta_device():
     rows = dict(
         (name, (float(train), float(infer))) for name, train, infer in
         re.findall(r'\| (\w+) \| ([\d.]+) \| ([\d.]+) \|', result.stdout))
-    # Stock FCN R50-D8 train step: 2.49 TFLOP per 512x1024 image (DESIGN.md,
-    # the same counter on a GPU run).
+    # Stock FCN R50-D8 train step: 2.49 TFLOP per 512x1024 image (torch's
+    # FlopCounterMode, which counts the same on a GPU run).
     assert abs(rows['FCN'][0] - 2.49) < 0.01
     # The official GloRe head has no FCN concat conv: fewer FLOPs than FCN,
     # far fewer than NonLocal, in training and whole-image inference.

@@ -63,7 +63,15 @@ def test_cityscapes_eval_reports_the_four_official_scores(demo_run):
     # Same predictions, same ignored pixels: mmseg's mIoU and the official
     # class IoU agree (both rounded to 0.01).
     assert abs(miou - class_iou) <= 0.011
-    assert 0 < cat_iou <= 100 and 0 <= iiou <= 100 and 0 <= cat_iiou <= 100
+    # Each reported score is the evaluator's own average (its table prints
+    # fractions to 3 decimals): classes first, then categories.
+    averages = [(float(iou), float(niou)) for iou, niou in re.findall(
+        r'Score Average : +([\d.]+) +([\d.]+)', out)]
+    reported = [(class_iou, iiou), (cat_iou, cat_iiou)]
+    assert len(averages) == 2
+    for table, score in zip(averages, reported):
+        assert abs(table[0] - score[0] / 100) <= 6e-4, (table, score)
+        assert abs(table[1] - score[1] / 100) <= 6e-4, (table, score)
     assert 'classes          IoU      nIoU' in out  # the evaluator's table
 
 
@@ -204,7 +212,9 @@ def test_test_time_augmentation_modes(demo_run):
         assert result.returncode == 0, result.stderr[-3000:]
     # SegTTAModel over a single unflipped view is the plain prediction.
     assert scores(one_view.stdout, 'mIoU') == scores(plain.stdout, 'mIoU')
-    assert 0 < scores(flip_slide.stdout, 'mIoU')[0] <= 100
+    # Two other scales, flips and sliding windows: other predictions, so
+    # other scores (the options are not ignored).
+    assert scores(flip_slide.stdout, 'mIoU') != scores(plain.stdout, 'mIoU')
     # --show-dir paints every test image (mmseg's hook: every 50th batch).
     painted = sorted(name for _, _, names in os.walk(show_dir)
                      for name in names if name.endswith('.png'))

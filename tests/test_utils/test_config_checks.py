@@ -72,16 +72,19 @@ def test_missing_pretrained_checkpoint(cityscapes_root):
         check_config_paths(cfg, mode='test')
 
 
-def test_unreadable_image_error_names_the_file(tmp_path, cityscapes_root):
-    from mmengine.registry import init_default_scope
-    from mmseg.registry import DATASETS
+def test_unreadable_image_is_named_when_images_are_verified(
+        tmp_path, cityscapes_root):
     root = str(tmp_path / 'cs')
     shutil.copytree(cityscapes_root, root)
-    cfg = demo_cfg(root)
-    init_default_scope('mmseg')
-    dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    path = dataset[0]['data_samples'].img_path
-    with open(path, 'wb') as f:
+    image = os.path.join(root, 'leftImg8bit', 'train', 'aachen',
+                         'aachen_000000_000019_leftImg8bit.png')
+    with open(image, 'wb') as f:
         f.write(b'not a png')
-    with pytest.raises(AssertionError, match=f'failed to load image: {path}'):
-        dataset.prepare_data(0)
+    cfg = demo_cfg(root)
+    check_config_paths(cfg, mode='train')  # only existence by default
+    with pytest.raises(FileNotFoundError) as err:
+        check_config_paths(cfg, mode='train', verify_images=True)
+    message = str(err.value)
+    assert f"train_dataloader.dataset: image '{image}' is unreadable" in \
+        message
+    assert message.count('is unreadable') == 1  # the good images pass

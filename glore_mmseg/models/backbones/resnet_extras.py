@@ -83,7 +83,7 @@ class ResNetExtrasMixin:
                      glore_normalize: bool = False,
                      gsop_stages: Optional[Sequence[bool]] = None,
                      gsop_mode: str = 'channel',
-                     gsop_dim: int = 128) -> None:
+                     gsop_reduced_channels: int = 128) -> None:
         """Create the extra modules (see the registered backbones' Args).
 
         GloRe units get num_mid = the stage's bottleneck width and the
@@ -126,7 +126,7 @@ class ResNetExtrasMixin:
                 self.gsop_blocks[name] = GSoPBlock(
                     stage[-1].conv3.out_channels,
                     mode=gsop_mode,
-                    dim=gsop_dim,
+                    reduced_channels=gsop_reduced_channels,
                     reduce_stride=2 if width <= 64 else 1)
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:

@@ -41,7 +41,7 @@ class ISQRTCovNeck(BaseModule):
             in_channels,
             reduced_channels=reduced_channels,
             num_iter=num_iter,
-            order=triangle_order,
+            triangle_order=triangle_order,
             num_reweighting=num_reweighting,
             eps=eps)
 
@@ -70,5 +70,11 @@ class GeneralizedGaussianCovNeck(ISQRTCovNeck):
                  num_reweighting: int = 3,
                  eps: float = 1e-7,
                  init_cfg=None) -> None:
-        super().__init__(in_channels, reduced_channels, num_iter,
-                         triangle_order, num_reweighting, eps, init_cfg)
+        super().__init__(
+            in_channels=in_channels,
+            reduced_channels=reduced_channels,
+            num_iter=num_iter,
+            triangle_order=triangle_order,
+            num_reweighting=num_reweighting,
+            eps=eps,
+            init_cfg=init_cfg)

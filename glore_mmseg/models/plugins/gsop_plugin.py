@@ -15,9 +15,13 @@ from ...ops import GSoPBlock
 class GSoPPlugin(GSoPBlock):
     """:class:`~glore_mmseg.ops.GSoPBlock` as an mmcv plugin layer.
 
+    Registered as ``type='GSoPBlock'``: configs build this class; the plain
+    PyTorch class of that name is :class:`glore_mmseg.ops.GSoPBlock`.
+
     Args:
         in_channels: Channels C (mmcv passes the bottleneck's output width).
-        **kwargs: ``mode``, ``dim``, ``reduce_stride``, ``pool_size``.
+        **kwargs: ``mode``, ``reduced_channels`` (formerly ``dim``),
+            ``reduce_stride``, ``pool_size``.
     """
 
     _abbr_ = 'gsop'

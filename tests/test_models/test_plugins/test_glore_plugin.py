@@ -6,6 +6,7 @@ from mmengine.registry import MODELS as ROOT_MODELS
 from mmseg.registry import MODELS
 
 from glore_mmseg.models import GloRePlugin
+from glore_mmseg.ops import GloReUnit
 
 PLUGIN = dict(
     cfg=dict(type='GloReUnit', normalize=True),
@@ -51,3 +52,17 @@ def test_plugin_found_without_default_scope():
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith('6')
+
+
+def test_plugin_defaults_to_1_over_l_unlike_the_plain_unit():
+    plugin = ROOT_MODELS.build(dict(type='GloReUnit', in_channels=32))
+    assert plugin.normalize is True
+    assert GloReUnit(32).normalize is False
+    # With 1/L, a 2x2 tiling of a map gives the same node features as the
+    # map, so the same output on each tile (zero_init=False: not the
+    # identity). Without 1/L the nodes would be 4x larger.
+    plugin = ROOT_MODELS.build(
+        dict(type='GloReUnit', in_channels=8, zero_init=False)).eval()
+    tile = torch.randn(1, 8, 4, 4)
+    torch.testing.assert_close(
+        plugin(tile.repeat(1, 1, 2, 2))[..., :4, :4], plugin(tile))
