@@ -1,4 +1,8 @@
 """Runner hooks."""
-from .hooks import ProgressBarHook
+from .hooks import (AtomicCheckpointHook, CheckFiniteLossHook,
+                    ProgressBarHook, RandomStateHook)
 
-__all__ = ['ProgressBarHook']
+__all__ = [
+    'AtomicCheckpointHook', 'CheckFiniteLossHook', 'ProgressBarHook',
+    'RandomStateHook'
+]
