@@ -1,0 +1,44 @@
+import io
+import random
+import types
+
+import numpy as np
+import pytest
+import torch
+
+from glore_mmseg.engine.hooks import CheckFiniteLossHook
+from glore_mmseg.engine.hooks.random_state_hook import (get_random_state,
+                                                        set_random_state)
+
+
+def draws():
+    return (random.random(), float(np.random.rand()),
+            float(torch.rand(())))
+
+
+def test_random_state_round_trips_through_a_weights_only_checkpoint():
+    buffer = io.BytesIO()
+    torch.save(dict(random_state=get_random_state()), buffer)
+    expected = draws()
+    assert draws() != expected
+    buffer.seek(0)
+    set_random_state(torch.load(buffer, weights_only=True)['random_state'])
+    assert draws() == expected
+
+
+def test_non_finite_weights_are_not_saved(tmp_path):
+    hook = CheckFiniteLossHook()
+    runner = types.SimpleNamespace(work_dir=str(tmp_path))
+    finite = dict(
+        meta=dict(iter=7),
+        state_dict={
+            'head.weight': torch.ones(3),
+            'bn.num_batches_tracked': torch.tensor(5)
+        })
+    hook.before_save_checkpoint(runner, finite)
+    finite['state_dict']['head.bias'] = torch.tensor([0., float('inf')])
+    with pytest.raises(
+            FloatingPointError,
+            match=r'iteration 7: non-finite weights in head\.bias\.'):
+        hook.before_save_checkpoint(runner, finite)
+
