@@ -65,8 +65,12 @@ def check_checkpoint_complete(path: str) -> None:
         f'finish){hint}')
 
 
-def numbered_checkpoints(folder: str) -> List[str]:
-    """Complete ``iter_N.pth`` / ``epoch_N.pth`` in ``folder``, newest first.
+def numbered_checkpoints(folder: str, complete: bool = True) -> List[str]:
+    """``iter_N.pth`` / ``epoch_N.pth`` in ``folder``, newest first.
+
+    Args:
+        folder: Where to look.
+        complete: List only complete checkpoints.
     """
     if not osp.isdir(folder):
         return []
@@ -74,8 +78,8 @@ def numbered_checkpoints(folder: str) -> List[str]:
                        for name in os.listdir(folder)
                        for match in [_NUMBERED.match(name)] if match),
                       reverse=True)
-    paths = (osp.join(folder, name) for _, name in numbered)
-    return [path for path in paths if checkpoint_problem(path) is None]
+    paths = [osp.join(folder, name) for _, name in numbered]
+    return [p for p in paths if not complete or checkpoint_problem(p) is None]
 
 
 def find_resume_checkpoint(work_dir: str) -> Optional[str]:
@@ -87,10 +91,10 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
     Returns:
         The path named in ``last_checkpoint`` when it is complete, else the
         newest complete numbered checkpoint (with a warning), else None when
-        the work_dir holds no checkpoint at all.
+        the work_dir holds no checkpoint file at all.
 
     Raises:
-        IncompleteCheckpointError: There are checkpoints, but none is
+        IncompleteCheckpointError: There are checkpoint files, but none is
             complete (starting anew would overwrite them).
     """
     pointer = osp.join(work_dir, LAST_CHECKPOINT)
@@ -100,24 +104,32 @@ def find_resume_checkpoint(work_dir: str) -> Optional[str]:
             named = f.read().strip()
     if named and checkpoint_problem(named) is None:
         return named
-    folders = [work_dir] + ([osp.dirname(named)] if named else [])
-    for folder in dict.fromkeys(folders):
+    # The hook's out_dir may hold them; a moved work_dir holds them itself.
+    folders = list(
+        dict.fromkeys(([osp.dirname(named)] if named else []) + [work_dir]))
+    for folder in folders:
         complete = numbered_checkpoints(folder)
         if complete:
-            break
-    if not named and not complete and not osp.isfile(pointer):
-        return None
-    if not complete:
+            print_log(
+                f'{_pointer_problem(pointer, named)}; resuming from the '
+                f'newest complete checkpoint {complete[0]!r} instead.',
+                logger='current',
+                level=logging.WARNING)
+            return complete[0]
+    if any(numbered_checkpoints(folder, complete=False) for folder in folders):
         raise IncompleteCheckpointError(
-            f'Cannot resume in {work_dir!r}: {_pointer_problem(pointer, named)}'
-            ' and no complete iter_N.pth / epoch_N.pth is there. Nothing was '
-            'overwritten; remove the work_dir or pass --resume CHECKPOINT.')
-    print_log(
-        f'{_pointer_problem(pointer, named)}; resuming from the newest '
-        f'complete checkpoint {complete[0]!r} instead.',
-        logger='current',
-        level=logging.WARNING)
-    return complete[0]
+            f'Cannot resume in {work_dir!r}: '
+            f'{_pointer_problem(pointer, named)} and no iter_N.pth / '
+            f'epoch_N.pth in {" or ".join(map(repr, folders))} is complete. '
+            'Nothing was overwritten; remove them or pass --resume '
+            'CHECKPOINT.')
+    if osp.isfile(pointer):
+        print_log(
+            f'{_pointer_problem(pointer, named)} and there is no '
+            'checkpoint to resume from.',
+            logger='current',
+            level=logging.WARNING)
+    return None
 
 
 def _pointer_problem(pointer: str, named: str) -> str:

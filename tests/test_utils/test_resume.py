@@ -78,6 +78,14 @@ def test_missing_latest_falls_back(tmp_path, warnings_logged):
     assert 'does not exist' in warnings_logged[0]
 
 
+def test_moved_work_dir_resumes_from_its_own_checkpoint(
+        tmp_path, warnings_logged):
+    moved = save(tmp_path / 'iter_4.pth', 4)
+    point_at(tmp_path, '/old/machine/work_dir/iter_4.pth')
+    assert find_resume_checkpoint(str(tmp_path)) == moved
+    assert '/old/machine/work_dir/iter_4.pth' in warnings_logged[0]
+
+
 def test_fresh_work_dir_starts_anew(tmp_path):
     assert find_resume_checkpoint(str(tmp_path)) is None
     cfg = Config(dict(resume=True, load_from=None, work_dir=str(tmp_path)))
