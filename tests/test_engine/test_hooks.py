@@ -42,3 +42,28 @@ def test_non_finite_weights_are_not_saved(tmp_path):
             match=r'iteration 7: non-finite weights in head\.bias\.'):
         hook.before_save_checkpoint(runner, finite)
 
+
+
+def test_non_finite_gradient_norm_stops_training(tmp_path):
+    from mmengine.logging import MessageHub
+    from mmengine.optim import build_optim_wrapper
+    model = torch.nn.Linear(2, 2)
+    optim_wrapper = build_optim_wrapper(
+        model,
+        dict(
+            type='OptimWrapper',
+            optimizer=dict(type='SGD', lr=0.1),
+            clip_grad=dict(max_norm=1.0)))
+    message_hub = MessageHub.get_instance('test_non_finite_gradient_norm')
+    runner = types.SimpleNamespace(
+        work_dir=str(tmp_path),
+        iter=4,
+        optim_wrapper=optim_wrapper,
+        message_hub=message_hub)
+    outputs = dict(loss=torch.tensor(1.0))
+    message_hub.update_scalar('train/grad_norm', 3.0)
+    CheckFiniteLossHook().after_train_iter(runner, 4, outputs=outputs)
+    message_hub.update_scalar('train/grad_norm', float('inf'))
+    with pytest.raises(FloatingPointError,
+                       match='iteration 5: loss=1.0, grad_norm=inf'):
+        CheckFiniteLossHook().after_train_iter(runner, 4, outputs=outputs)
