@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from glore_mmseg.engine.hooks import CheckFiniteLossHook
+from glore_mmseg.engine.hooks import AtomicCheckpointHook, CheckFiniteLossHook
 from glore_mmseg.engine.hooks.random_state_hook import (get_random_state,
                                                         set_random_state)
 
@@ -67,3 +67,17 @@ def test_non_finite_gradient_norm_stops_training(tmp_path):
     with pytest.raises(FloatingPointError,
                        match='iteration 5: loss=1.0, grad_norm=inf'):
         CheckFiniteLossHook().after_train_iter(runner, 4, outputs=outputs)
+
+
+def test_partial_checkpoints_of_a_killed_run_are_deleted(tmp_path):
+    from mmengine.logging import MessageHub, MMLogger
+    for name in ('iter_2.pth', 'iter_3.pth.tmp', 'notes.tmp'):
+        (tmp_path / name).write_bytes(b'x')
+    runner = types.SimpleNamespace(
+        work_dir=str(tmp_path),
+        logger=MMLogger.get_current_instance(),
+        message_hub=MessageHub.get_instance('test_partial_checkpoints'))
+    AtomicCheckpointHook(interval=1).before_train(runner)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'iter_2.pth', 'notes.tmp'
+    ]

@@ -115,6 +115,7 @@ def test_kill_during_save_keeps_a_checkpoint_to_resume(
                    prefix=('-c', KILL_DURING_SECOND_SAVE))
     assert killed.returncode == -9, killed.stderr[-3000:]
     assert saved_checkpoints(tmp_path) == ['iter_1.pth']
+    assert os.listdir(tmp_path).count('iter_2.pth.tmp') == 1  # the partial
     assert checkpoint_problem(str(tmp_path / 'iter_1.pth')) is None
     assert last_checkpoint(tmp_path) == str(tmp_path / 'iter_1.pth')
 

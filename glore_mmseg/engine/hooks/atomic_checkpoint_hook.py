@@ -43,8 +43,17 @@ class AtomicCheckpointHook(CheckpointHook):
     (a rename is atomic), then rewrites ``last_checkpoint`` the same way,
     and only then deletes checkpoints beyond ``max_keep_ckpts``. Every
     argument is ``CheckpointHook``'s. Remote backends (``backend_args``,
-    ``file_client_args``) are saved as mmengine saves them.
+    ``file_client_args``) are saved as mmengine saves them. Partial files
+    a killed run left behind are deleted when training starts again.
     """
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        if (is_main_process() and isinstance(self.file_backend, LocalBackend)
+                and osp.isdir(self.out_dir)):
+            for name in os.listdir(self.out_dir):
+                if name.endswith('.pth' + PARTIAL_SUFFIX):
+                    os.remove(osp.join(self.out_dir, name))
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
         if not isinstance(self.file_backend, LocalBackend):
