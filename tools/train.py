@@ -2,8 +2,11 @@
 
 mmseg's ``tools/train.py`` plus: ``import glore_mmseg`` (compatibility fixes
 and registrations), the config's data and checkpoint paths are checked before
-the Runner is built, ``--resume`` also takes a checkpoint path, and
-``--launcher pytorch`` works on machines without CUDA (gloo).
+the Runner is built, ``--resume`` also takes a checkpoint path (and falls
+back to the newest complete checkpoint when the latest is missing or
+truncated), ``--launcher pytorch`` works on machines without CUDA (gloo),
+and every config gets the training safeguards (stop on a non-finite loss,
+atomic checkpoints, random state saved for exact resume).
 """
 import argparse
 import logging
@@ -12,6 +15,8 @@ from mmengine.logging import print_log
 
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
 from glore_mmseg.utils.cli import add_runner_args, build_runner, load_config
+from glore_mmseg.utils.resume import prepare_resume
+from glore_mmseg.utils.training_safeguards import add_training_safeguards
 
 
 def parse_args(argv=None):
@@ -51,12 +56,15 @@ def main(argv=None):
     cfg = load_config(args)
     if args.amp:
         enable_amp(cfg)
+    add_training_safeguards(cfg)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
+    if cfg.get('resume'):
+        prepare_resume(cfg)
 
     build_runner(cfg, mode='train').train()
 

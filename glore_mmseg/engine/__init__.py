@@ -1,4 +1,9 @@
 """Runner hooks."""
-from .hooks import ProgressBarHook, SegTestVisualizationHook
+from .hooks import (AtomicCheckpointHook, CheckFiniteLossHook,
+                    ProgressBarHook, RandomStateHook,
+                    SegTestVisualizationHook)
 
-__all__ = ['ProgressBarHook', 'SegTestVisualizationHook']
+__all__ = [
+    'AtomicCheckpointHook', 'CheckFiniteLossHook', 'ProgressBarHook',
+    'RandomStateHook', 'SegTestVisualizationHook'
+]

@@ -1,0 +1,83 @@
+import io
+import random
+import types
+
+import numpy as np
+import pytest
+import torch
+
+from glore_mmseg.engine.hooks import AtomicCheckpointHook, CheckFiniteLossHook
+from glore_mmseg.engine.hooks.random_state_hook import (get_random_state,
+                                                        set_random_state)
+
+
+def draws():
+    return (random.random(), float(np.random.rand()),
+            float(torch.rand(())))
+
+
+def test_random_state_round_trips_through_a_weights_only_checkpoint():
+    buffer = io.BytesIO()
+    torch.save(dict(random_state=get_random_state()), buffer)
+    expected = draws()
+    assert draws() != expected
+    buffer.seek(0)
+    set_random_state(torch.load(buffer, weights_only=True)['random_state'])
+    assert draws() == expected
+
+
+def test_non_finite_weights_are_not_saved(tmp_path):
+    hook = CheckFiniteLossHook()
+    runner = types.SimpleNamespace(work_dir=str(tmp_path))
+    finite = dict(
+        meta=dict(iter=7),
+        state_dict={
+            'head.weight': torch.ones(3),
+            'bn.num_batches_tracked': torch.tensor(5)
+        })
+    hook.before_save_checkpoint(runner, finite)
+    finite['state_dict']['head.bias'] = torch.tensor([0., float('inf')])
+    with pytest.raises(
+            FloatingPointError,
+            match=r'iteration 7: non-finite weights in head\.bias\.'):
+        hook.before_save_checkpoint(runner, finite)
+
+
+
+def test_non_finite_gradient_norm_stops_training(tmp_path):
+    from mmengine.logging import MessageHub
+    from mmengine.optim import build_optim_wrapper
+    model = torch.nn.Linear(2, 2)
+    optim_wrapper = build_optim_wrapper(
+        model,
+        dict(
+            type='OptimWrapper',
+            optimizer=dict(type='SGD', lr=0.1),
+            clip_grad=dict(max_norm=1.0)))
+    message_hub = MessageHub.get_instance('test_non_finite_gradient_norm')
+    runner = types.SimpleNamespace(
+        work_dir=str(tmp_path),
+        iter=4,
+        optim_wrapper=optim_wrapper,
+        message_hub=message_hub)
+    outputs = dict(loss=torch.tensor(1.0))
+    message_hub.update_scalar('train/grad_norm', 3.0)
+    CheckFiniteLossHook().after_train_iter(runner, 4, outputs=outputs)
+    message_hub.update_scalar('train/grad_norm', float('inf'))
+    with pytest.raises(FloatingPointError,
+                       match='iteration 5: loss=1.0, grad_norm=inf'):
+        CheckFiniteLossHook().after_train_iter(runner, 4, outputs=outputs)
+
+
+def test_partial_checkpoints_of_a_killed_run_are_deleted(tmp_path):
+    from mmengine.logging import MessageHub, MMLogger
+    for name in ('iter_2.pth', 'iter_3.pth.tmp', 'notes.tmp'):
+        (tmp_path / name).write_bytes(b'x')
+    runner = types.SimpleNamespace(
+        work_dir=str(tmp_path),
+        logger=MMLogger.get_current_instance(),
+        message_hub=MessageHub.get_instance('test_partial_checkpoints'))
+    AtomicCheckpointHook(interval=1).before_train(runner)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'iter_2.pth', 'notes.tmp'
+    ]
