@@ -1,4 +1,5 @@
-"""Runner hooks."""
-from .hooks import ProgressBarHook
+"""Runner hooks and optimizer wrappers."""
+from .hooks import ChannelsLastHook, ProgressBarHook
+from .optim_wrappers import BF16OptimWrapper
 
-__all__ = ['ProgressBarHook']
+__all__ = ['BF16OptimWrapper', 'ChannelsLastHook', 'ProgressBarHook']
