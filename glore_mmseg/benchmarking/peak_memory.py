@@ -31,6 +31,16 @@ def cuda_peak_bytes(step: Callable[[], None], device: str) -> int:
 
 
 def _max_rss_bytes() -> int:
+    """This process's own peak RSS. Linux's ``ru_maxrss`` would carry the
+    parent's RSS at fork over the exec, so read the address space's
+    high-water mark instead."""
+    try:
+        with open('/proc/self/status') as status:
+            for line in status:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB
 
 
