@@ -12,7 +12,8 @@ The models of one variant are timed interleaved, round after round, so load
 changes on a shared machine hit all of them alike; min, median and spread
 ((max - min) / median) are reported. ``--memory`` adds the peak memory of
 one step: CUDA's ``max_memory_allocated``, or on the CPU the peak RSS of a
-fresh process that builds the model and runs the step once.
+fresh process that builds the model and runs the step once; ``step GB`` is
+that peak minus the memory held just before the step.
 
 GPU:  python tools/benchmark.py --memory --out work_dirs/benchmark.json
 CPU:  python tools/benchmark.py --device cpu --steps inference --memory
@@ -181,13 +182,17 @@ def peak_memory(name: str, step: str, precision: str, args) -> Dict:
         peak = cuda_peak_bytes(callable_, args.device)
         del callable_
         torch.cuda.empty_cache()
-        return dict(peak_gb=peak / 1e9, memory='CUDA max_memory_allocated')
+        return dict(peak_gb=peak['peak_bytes'] / 1e9,
+                    step_gb=(peak['peak_bytes'] - peak['before_bytes']) / 1e9,
+                    memory='CUDA max_memory_allocated')
     shape = dict(train=args.train_shape, inference=args.infer_shape,
                  head=args.head_shape)[step]
     probe = peak_rss_in_fresh_process(dict(
         what='head_inference' if step == 'head' else step,
         config=config_of(name), shape=shape, precision=precision))
     return dict(peak_gb=probe['peak_rss_bytes'] / 1e9,
+                step_gb=(probe['peak_rss_bytes'] -
+                         probe['build_rss_bytes']) / 1e9,
                 memory='peak RSS, fresh process')
 
 
@@ -227,7 +232,7 @@ def main(argv=None):
         ('channels_last', 'channels_last'), ('compile', 'compiled'),
         ('img/s (median)', 'img_per_s'), ('min ms', 'min_ms'),
         ('median ms', 'median_ms'), ('spread', 'spread'),
-        ('peak GB', 'peak_gb')]))
+        ('peak GB', 'peak_gb'), ('step GB (peak - before)', 'step_gb')]))
     for line in ratio_lines(results):
         print(line)
     write_json(args.out, device_name, results)

@@ -21,13 +21,17 @@ from ..utils.timing import synchronize
 TASKS = ('train', 'inference', 'head_inference')
 
 
-def cuda_peak_bytes(step: Callable[[], None], device: str) -> int:
-    """Bytes CUDA's allocator held at most while ``step`` ran."""
+def cuda_peak_bytes(step: Callable[[], None], device: str) -> Dict:
+    """Bytes CUDA's allocator held at most while ``step`` ran
+    (``peak_bytes``) and just before (``before_bytes``: model, optimizer
+    state, inputs)."""
     synchronize(device)
     torch.cuda.reset_peak_memory_stats(device)
+    before = torch.cuda.memory_allocated(device)
     step()
     synchronize(device)
-    return torch.cuda.max_memory_allocated(device)
+    return dict(peak_bytes=torch.cuda.max_memory_allocated(device),
+                before_bytes=before)
 
 
 def _max_rss_bytes() -> int:
