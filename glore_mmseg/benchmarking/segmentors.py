@@ -1,12 +1,14 @@
 """The compared segmentors and heads, built from configs with random
 weights, and synthetic Cityscapes-shaped batches to feed them."""
 import copy
+import logging
 import os.path as osp
 from typing import Dict, List, Tuple
 
 import mmseg
 import torch
 from mmengine.config import Config
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
@@ -55,7 +57,15 @@ def _build(model_cfg, device: str) -> torch.nn.Module:
     with torch.device(device):
         model = MODELS.build(model_cfg)
     if device != 'meta':
-        model.init_weights()
+        # mmengine logs one INFO record per parameter here; keep the
+        # benchmark's output readable.
+        logger = MMLogger.get_current_instance()
+        level = logger.level
+        logger.setLevel(logging.WARNING)
+        try:
+            model.init_weights()
+        finally:
+            logger.setLevel(level)
     return model
 
 
