@@ -1,254 +1,199 @@
-"""Time the GloRe segmentor against stock mmseg FCN and NonLocal (R50-D8).
+"""Time and measure the GloRe segmentor against stock mmseg R50-D8 models.
 
-Measures, in one run and on one device, for each model and precision:
+For each model, precision and variant (``--channels-last``, ``--compile``):
 
-* train-step throughput (img/s): forward + loss + backward + SGD step on a
-  batch of 2 x 3 x 512 x 1024 (the Cityscapes training crop);
-* inference latency (ms): whole-image logits for 1 x 3 x 1024 x 2048.
+* ``train``: forward + loss + backward + SGD step on 2 x 3 x 512 x 1024
+  (the Cityscapes training crop), reported as img/s;
+* ``inference``: whole-image logits for 1 x 3 x 1024 x 2048 (ms);
+* ``--heads``: the decode head alone on a 1 x 2048 x 128 x 256 feature map
+  (stride 8 of the 1024 x 2048 image) instead of whole models.
 
-fp32 and bf16 autocast; ``--channels-last`` and ``--compile`` time those
-variants too. Times are medians over ``--iters`` timed steps after
-``--warmup`` steps, with the device synchronised around each step.
+The models of one variant are timed interleaved, round after round, so load
+changes on a shared machine hit all of them alike; min, median and spread
+((max - min) / median) are reported. ``--memory`` adds the peak memory of
+one step: CUDA's ``max_memory_allocated``, or on the CPU the peak RSS of a
+fresh process that builds the model and runs the step once; ``step GB`` is
+that peak minus the memory held just before the step.
 
-Usage (GPU):  python tools/benchmark.py --out work_dirs/benchmark.json
-CPU smoke:    python tools/benchmark.py --device cpu --train-shape 1 64 128 \
-                  --infer-shape 64 128 --iters 1 --warmup 1
+GPU:  python tools/benchmark.py --memory --out work_dirs/benchmark.json
+CPU:  python tools/benchmark.py --device cpu --steps inference --memory
+FLOPs (meta device, no accelerator): python tools/benchmark.py --flops
 """
 import argparse
-import copy
 import json
 import os.path as osp
 from typing import Dict, List
 
-import mmseg
 import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
-from mmengine.structures import PixelData
-from mmseg.registry import MODELS
-from mmseg.structures import SegDataSample
-from torch.utils.flop_counter import FlopCounterMode
 
 import glore_mmseg  # noqa: F401  (compat fixes, registrations)
-from glore_mmseg.utils import replace_sync_bn
-from glore_mmseg.utils.timing import median_seconds, write_json
+from glore_mmseg.benchmarking import steps
+from glore_mmseg.benchmarking.compile import (compile_segmentor,
+                                              compiled_graph_count)
+from glore_mmseg.benchmarking.flops import count_flops
+from glore_mmseg.benchmarking.interleaved import time_interleaved
+from glore_mmseg.benchmarking.peak_memory import (cuda_peak_bytes,
+                                                  peak_rss_in_fresh_process)
+from glore_mmseg.benchmarking.report import markdown_table, ratio_lines
+from glore_mmseg.benchmarking.segmentors import (STOCK_SEGMENTORS,
+                                                 build_decode_head,
+                                                 build_segmentor,
+                                                 criss_cross_available,
+                                                 stock_config)
+from glore_mmseg.utils.timing import write_json
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs')
-MODEL_CONFIGS = {
-    'GloRe': osp.join(REPO, 'configs', 'glore_r50_cityscapes.py'),
-    'FCN': osp.join(MMSEG_CONFIGS, 'fcn',
-                    'fcn_r50-d8_4xb2-80k_cityscapes-512x1024.py'),
-    'NonLocal': osp.join(MMSEG_CONFIGS, 'nonlocal_net',
-                         'nonlocal_r50-d8_4xb2-80k_cityscapes-512x1024.py'),
-}
+GLORE_CONFIG = osp.join(REPO, 'configs', 'glore_r50_cityscapes.py')
+HEAD_MODELS = ['GloRe', 'FCN', 'NonLocal', 'DNL', 'DANet', 'GCNet', 'EMANet',
+               'CCNet']
+
+
+def config_of(name: str) -> str:
+    return GLORE_CONFIG if name == 'GloRe' else stock_config(name)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        '--models', nargs='+', default=list(MODEL_CONFIGS),
-        choices=list(MODEL_CONFIGS))
-    parser.add_argument('--device', default='cuda')
+        '--models', nargs='+', choices=['GloRe', *STOCK_SEGMENTORS],
+        help='default: GloRe FCN NonLocal; with --heads all heads (CCNet '
+        'only with a compiled mmcv)')
     parser.add_argument(
-        '--dtypes', nargs='+', default=['fp32', 'bf16'],
-        choices=['fp32', 'bf16'])
+        '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--dtypes', nargs='+', choices=list(steps.PRECISIONS),
+        help='default: fp32 bf16 on CUDA, fp32 on the CPU (CPUs without '
+        'native bf16 run bf16 convolutions many times slower)')
+    parser.add_argument(
+        '--steps', nargs='+', default=['train', 'inference'],
+        choices=['train', 'inference'])
     parser.add_argument(
         '--train-shape', nargs=3, type=int, default=[2, 512, 1024],
         metavar=('BATCH', 'H', 'W'))
     parser.add_argument(
         '--infer-shape', nargs=2, type=int, default=[1024, 2048],
         metavar=('H', 'W'))
-    parser.add_argument('--warmup', type=int, default=5)
-    parser.add_argument('--iters', type=int, default=20)
     parser.add_argument(
-        '--channels-last', action='store_true',
-        help='also time with channels_last memory format')
+        '--heads', action='store_true',
+        help='time the decode heads alone on --head-shape features')
     parser.add_argument(
-        '--compile', action='store_true',
-        help='also time with torch.compile')
+        '--head-shape', nargs=4, type=int, default=[1, 2048, 128, 256],
+        metavar=('B', 'C', 'H', 'W'))
+    parser.add_argument('--warmup', type=int, default=2,
+                        help='untimed interleaved rounds')
+    parser.add_argument('--rounds', type=int, default=10,
+                        help='timed interleaved rounds')
+    parser.add_argument('--channels-last', action='store_true',
+                        help='also time with channels_last memory format')
+    parser.add_argument('--compile', action='store_true',
+                        help='also time with torch.compile (backbone, neck '
+                        'and heads)')
+    parser.add_argument('--memory', action='store_true',
+                        help='peak memory of one step per model')
     parser.add_argument(
         '--flops', action='store_true',
         help='only count FLOPs per train image and per inference (meta '
         'device, no accelerator needed)')
     parser.add_argument('--out', help='write all results as JSON here')
-    return parser.parse_args(argv)
-
-
-def build_segmentor(name: str, device: str) -> torch.nn.Module:
-    """The segmentor of ``name`` with random weights, on ``device``.
-
-    On the ``meta`` device nothing is allocated (for FLOP counting).
-    """
-    cfg = Config.fromfile(MODEL_CONFIGS[name])
-    init_default_scope('mmseg')
-    model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.pretrained = None
-    model_cfg.backbone.init_cfg = None
-    replace_sync_bn(model_cfg)  # one process: plain BN
-    with torch.device(device):
-        model = MODELS.build(model_cfg)
-    if device != 'meta':
-        model.init_weights()
-    return model
-
-
-def make_batch(batch: int, height: int, width: int, device: str,
-               memory_format=torch.contiguous_format):
-    """Random normalised images and random Cityscapes labels."""
-    # Drawn on the CPU (one generator: the same data on every device); the
-    # meta device only needs shapes.
-    gen = torch.Generator(device='cpu').manual_seed(0)
-
-    def draw(sample_fn, shape, dtype):
-        if device == 'meta':
-            return torch.empty(shape, dtype=dtype, device='meta')
-        return sample_fn(shape).to(device)
-
-    inputs = draw(lambda s: torch.randn(s, generator=gen),
-                  (batch, 3, height, width), torch.float32)
-    inputs = inputs.contiguous(memory_format=memory_format)
-    samples = []
-    for _ in range(batch):
-        sample = SegDataSample()
-        labels = draw(lambda s: torch.randint(0, 19, s, generator=gen),
-                      (1, height, width), torch.long)
-        sample.gt_sem_seg = PixelData(data=labels)
-        sample.set_metainfo(
-            dict(img_shape=(height, width), pad_shape=(height, width)))
-        samples.append(sample)
-    return inputs, samples
-
-
-def image_metas(height: int, width: int) -> List[Dict]:
-    shape = (height, width)
-    return [dict(img_shape=shape, ori_shape=shape, pad_shape=shape)]
-
-
-def count_flops(name: str, args) -> Dict:
-    """FLOPs of one train step per image and of one inference.
-
-    Counted on the meta device by torch's FlopCounterMode (matrix products
-    and convolutions, forward + backward), so it needs no accelerator.
-    """
-    from torch.fx.experimental import _config as fx_config
-
-    # mmseg's accuracy masks labels (nonzero), which has no data on meta.
-    fx_config.meta_nonzero_assume_all_nonzero = True
-    model = build_segmentor(name, 'meta')
-    inputs, samples = make_batch(*args.train_shape, 'meta')
-    model.train()
-    with FlopCounterMode(display=False) as counter:
-        loss, _ = model.parse_losses(model.loss(inputs, samples))
-        loss.backward()
-    train = counter.get_total_flops() / args.train_shape[0]
-    model.eval()
-    height, width = args.infer_shape
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        model.encode_decode(
-            torch.empty(1, 3, height, width, device='meta'),
-            image_metas(height, width))
-    return dict(
-        model=name,
-        train_tflop_per_img=train / 1e12,
-        infer_tflop=counter.get_total_flops() / 1e12)
-
-
-def make_train_step(model, inputs, samples, optimizer, autocast):
-
-    def step():
-        optimizer.zero_grad(set_to_none=True)
-        with autocast():
-            loss, _ = model.parse_losses(model.loss(inputs, samples))
-        loss.backward()
-        optimizer.step()
-
-    return step
-
-
-def make_infer_step(model, image, metas, autocast):
-
-    @torch.no_grad()
-    def step():
-        with autocast():
-            model.encode_decode(image, metas)
-
-    return step
-
-
-def benchmark_variant(name: str, dtype: str, memory_format, compiled: bool,
-                      args) -> Dict:
-    device = args.device
-    model = build_segmentor(name, device).to(memory_format=memory_format)
-    forward_model = torch.compile(model) if compiled else model
-    autocast_dtype = torch.bfloat16 if dtype == 'bf16' else None
-
-    def autocast():
-        return torch.autocast(
-            device_type=torch.device(device).type,
-            dtype=autocast_dtype or torch.float32,
-            enabled=autocast_dtype is not None)
-
-    batch = args.train_shape[0]
-    inputs, samples = make_batch(*args.train_shape, device, memory_format)
-    optimizer = torch.optim.SGD(
-        model.parameters(), lr=1e-4, momentum=0.9, weight_decay=5e-4)
-    model.train()
-    train_s = median_seconds(
-        make_train_step(forward_model, inputs, samples, optimizer, autocast),
-        device, args.warmup, args.iters)
-
-    model.eval()
-    image, _ = make_batch(1, *args.infer_shape, device, memory_format)
-    infer_s = median_seconds(
-        make_infer_step(forward_model, image,
-                        image_metas(*args.infer_shape), autocast), device,
-        args.warmup, args.iters)
-    del model, forward_model, optimizer
-    if device.startswith('cuda'):
-        torch.cuda.empty_cache()
-    return dict(
-        model=name,
-        dtype=dtype,
-        channels_last=memory_format == torch.channels_last,
-        compiled=compiled,
-        train_img_per_s=batch / train_s,
-        infer_ms=infer_s * 1e3)
-
-
-def ratios(results: List[Dict]) -> List[str]:
-    """The issue's targets: GloRe vs FCN and NonLocal, same variant."""
-    lines = []
-    key = {(r['model'], r['dtype'], r['channels_last'], r['compiled']): r
-           for r in results}
-    for (model, *variant), glore in key.items():
-        if model != 'GloRe':
-            continue
-        fcn = key.get(('FCN', *variant))
-        nl = key.get(('NonLocal', *variant))
-        dtype, channels_last, compiled = variant
-        parts = [f'GloRe {dtype} (channels_last={channels_last}, '
-                 f'compile={compiled}):']
-        if fcn:
-            parts.append('train vs FCN {:.3f}x'.format(
-                glore['train_img_per_s'] / fcn['train_img_per_s']))
-        if nl:
-            parts.append('train vs NonLocal {:.3f}x, infer latency vs '
-                         'NonLocal {:.3f}x'.format(
-                             glore['train_img_per_s'] / nl['train_img_per_s'],
-                             glore['infer_ms'] / nl['infer_ms']))
-        lines.append(' '.join(parts))
-    return lines
+    args = parser.parse_args(argv)
+    if args.dtypes is None:
+        args.dtypes = ['fp32', 'bf16'] if args.device.startswith(
+            'cuda') else ['fp32']
+    if args.models is None:
+        args.models = (HEAD_MODELS if args.heads else
+                       ['GloRe', 'FCN', 'NonLocal'])
+    if 'CCNet' in args.models and not criss_cross_available():
+        print('CCNet skipped: it needs a compiled mmcv (CrissCrossAttention)')
+        args.models = [m for m in args.models if m != 'CCNet']
+    return args
 
 
 def print_flops(args) -> List[Dict]:
-    results = [count_flops(name, args) for name in args.models]
-    print('| model | train TFLOP/img (fwd+bwd) | inference TFLOP |')
-    print('|---|---|---|')
-    for r in results:
-        print(f"| {r['model']} | {r['train_tflop_per_img']:.3f} | "
-              f"{r['infer_tflop']:.3f} |")
+    results = [dict(model=name, **count_flops(config_of(name),
+                                              args.train_shape,
+                                              args.infer_shape))
+               for name in args.models]
+    print(markdown_table(results, [
+        ('model', 'model'),
+        ('train TFLOP/img (fwd+bwd)', 'train_tflop_per_img'),
+        ('inference TFLOP', 'infer_tflop')]))
     return results
+
+
+def make_step(name: str, step: str, precision: str, memory_format,
+              compiled: bool, args):
+    """A fresh model of ``name`` and its ``step`` callable."""
+    if step == 'head':
+        head = build_decode_head(config_of(name), args.device)
+        if compiled:
+            head.forward = torch.compile(head.forward)
+        return steps.head_inference_step(head, args.head_shape, args.device,
+                                          precision)
+    model = build_segmentor(config_of(name), args.device)
+    model = model.to(memory_format=memory_format)
+    if compiled:
+        compile_segmentor(model)
+    if step == 'train':
+        return steps.train_step(model, args.train_shape, args.device,
+                                precision, memory_format)
+    return steps.inference_step(model, args.infer_shape, args.device,
+                                precision, memory_format)
+
+
+def time_variant(step: str, precision: str, memory_format, compiled: bool,
+                 args) -> List[Dict]:
+    """One interleaved timing of every model for one step and variant."""
+    callables, graphs = {}, {}
+    for name in args.models:
+        callables[name] = make_step(name, step, precision, memory_format,
+                                    compiled, args)
+        if compiled:  # the first call compiles: graphs must appear
+            before = compiled_graph_count()
+            callables[name]()
+            graphs[name] = compiled_graph_count() - before
+            if graphs[name] == 0:
+                raise RuntimeError(
+                    f'torch.compile produced no graph for {name} ({step}): '
+                    'the timed step would run eagerly')
+    stats = time_interleaved(callables, args.device, args.warmup,
+                             args.rounds)
+    per_step = args.train_shape[0] if step == 'train' else 1
+    results = []
+    for name, stat in stats.items():
+        results.append(dict(
+            model=name, step=step, precision=precision,
+            channels_last=memory_format == torch.channels_last,
+            compiled=compiled, graphs=graphs.get(name),
+            min_ms=stat['min_s'] * 1e3, median_ms=stat['median_s'] * 1e3,
+            spread=stat['spread'],
+            img_per_s=per_step / stat['median_s']))
+    del callables
+    if args.device.startswith('cuda'):
+        torch.cuda.empty_cache()
+    return results
+
+
+def peak_memory(name: str, step: str, precision: str, args) -> Dict:
+    """Peak memory of one ``step`` of ``name`` (plain variant)."""
+    if args.device.startswith('cuda'):
+        callable_ = make_step(name, step, precision, torch.contiguous_format,
+                              False, args)
+        callable_()  # warm: optimizer state, allocator
+        peak = cuda_peak_bytes(callable_, args.device)
+        del callable_
+        torch.cuda.empty_cache()
+        return dict(peak_gb=peak['peak_bytes'] / 1e9,
+                    step_gb=(peak['peak_bytes'] - peak['before_bytes']) / 1e9,
+                    memory='CUDA max_memory_allocated')
+    shape = dict(train=args.train_shape, inference=args.infer_shape,
+                 head=args.head_shape)[step]
+    probe = peak_rss_in_fresh_process(dict(
+        what='head_inference' if step == 'head' else step,
+        config=config_of(name), shape=shape, precision=precision))
+    return dict(peak_gb=probe['peak_rss_bytes'] / 1e9,
+                step_gb=(probe['peak_rss_bytes'] -
+                         probe['build_rss_bytes']) / 1e9,
+                memory='peak RSS, fresh process')
 
 
 def main(argv=None):
@@ -256,35 +201,39 @@ def main(argv=None):
     if args.flops:
         write_json(args.out, 'meta', print_flops(args))
         return
-    device_name = (
-        torch.cuda.get_device_name() if args.device.startswith('cuda') else
-        'CPU')
+    device_name = (torch.cuda.get_device_name(args.device)
+                   if args.device.startswith('cuda') else 'CPU')
     formats = [torch.contiguous_format]
-    if args.channels_last:
+    if args.channels_last and not args.heads:
         formats.append(torch.channels_last)
     compile_modes = [False, True] if args.compile else [False]
+    step_names = ['head'] if args.heads else args.steps
     results = []
-    for name in args.models:
-        for dtype in args.dtypes:
+    for step in step_names:
+        for precision in args.dtypes:
             for memory_format in formats:
                 for compiled in compile_modes:
-                    result = benchmark_variant(name, dtype, memory_format,
-                                               compiled, args)
-                    results.append(result)
-                    print(json.dumps(result), flush=True)
+                    rows = time_variant(step, precision, memory_format,
+                                        compiled, args)
+                    for row in rows:
+                        plain = (memory_format == torch.contiguous_format
+                                 and not compiled)
+                        if args.memory and plain:
+                            row.update(peak_memory(row['model'], step,
+                                                   precision, args))
+                        print(json.dumps(row), flush=True)
+                    results.extend(rows)
 
-    b, h, w = args.train_shape
-    ih, iw = args.infer_shape
-    print(f'\nDevice: {device_name}; train {b}x3x{h}x{w}, inference '
-          f'1x3x{ih}x{iw}; median of {args.iters} steps\n')
-    print('| model | dtype | channels_last | compile | train img/s | '
-          'infer ms |')
-    print('|---|---|---|---|---|---|')
-    for r in results:
-        print(f"| {r['model']} | {r['dtype']} | {r['channels_last']} | "
-              f"{r['compiled']} | {r['train_img_per_s']:.1f} | "
-              f"{r['infer_ms']:.1f} |")
-    for line in ratios(results):
+    print(f'\nDevice: {device_name}; train {args.train_shape}, inference '
+          f'{args.infer_shape}, heads {args.head_shape}; {args.rounds} '
+          f'interleaved rounds after {args.warmup}\n')
+    print(markdown_table(results, [
+        ('model', 'model'), ('step', 'step'), ('dtype', 'precision'),
+        ('channels_last', 'channels_last'), ('compile', 'compiled'),
+        ('img/s (median)', 'img_per_s'), ('min ms', 'min_ms'),
+        ('median ms', 'median_ms'), ('spread', 'spread'),
+        ('peak GB', 'peak_gb'), ('step GB (peak - before)', 'step_gb')]))
+    for line in ratio_lines(results):
         print(line)
     write_json(args.out, device_name, results)
 

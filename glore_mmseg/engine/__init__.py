@@ -1,9 +1,11 @@
-"""Runner hooks."""
-from .hooks import (AtomicCheckpointHook, CheckFiniteLossHook,
-                    ProgressBarHook, RandomStateHook,
+"""Runner hooks and optimizer wrappers."""
+from .hooks import (AtomicCheckpointHook, ChannelsLastHook,
+                    CheckFiniteLossHook, ProgressBarHook, RandomStateHook,
                     SegTestVisualizationHook)
+from .optim_wrappers import BF16OptimWrapper
 
 __all__ = [
-    'AtomicCheckpointHook', 'CheckFiniteLossHook', 'ProgressBarHook',
-    'RandomStateHook', 'SegTestVisualizationHook'
+    'AtomicCheckpointHook', 'BF16OptimWrapper', 'ChannelsLastHook',
+    'CheckFiniteLossHook', 'ProgressBarHook', 'RandomStateHook',
+    'SegTestVisualizationHook'
 ]

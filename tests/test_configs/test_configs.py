@@ -96,10 +96,14 @@ def test_cityscapes_settings(path):
     iters = 40000 if '40k' in name else 80000
     assert cfg.train_cfg.max_iters == iters and scheduler.end == iters
     assert cfg.train_dataloader.dataset.type == 'CityscapesDataset'
-    amp = 'amp-bf16' in name
-    assert (cfg.optim_wrapper.type == 'AmpOptimWrapper') == amp
-    if amp:
+    wrapper = cfg.optim_wrapper.type
+    if 'fast' in name:  # bf16 autocast without a GradScaler
+        assert wrapper == 'BF16OptimWrapper'
+    elif 'amp-bf16' in name:
+        assert wrapper == 'AmpOptimWrapper'
         assert cfg.optim_wrapper.dtype == 'bfloat16'
+    else:
+        assert wrapper == 'OptimWrapper'
 
 
 def test_entry_point_is_r50_one_unit_80k():

@@ -1,13 +1,14 @@
 """GloRe / GSoP ResNets (mmpretrain and mmseg) and the necks: placement,
 identity at init, the papers' parameter counts."""
+import copy
+
 import pytest
 import torch
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.registry import MODELS as SEG_MODELS
 
-from glore_mmseg.models.backbones.resnet_extras import (
-    bottleneck_with_attention, unit_positions)
+from glore_mmseg.models.backbones.resnet_extras import unit_positions
 from tests.conftest import build_classifier
 
 
@@ -125,11 +126,61 @@ def test_gsop_block_changes_the_last_block_before_the_residual_add():
     block = backbone.layer1[-1]
     gsop = backbone.gsop_blocks['layer1']
     x = torch.randn(2, 256, 16, 16)
-    out_norm3 = block.norm3(block.conv3(block.relu(block.norm2(block.conv2(
-        block.relu(block.norm1(block.conv1(x))))))))
+    # norm3.forward: the BN alone, without the hook that adds GSoP.
+    out_norm3 = block.norm3.forward(block.conv3(block.relu(block.norm2(
+        block.conv2(block.relu(block.norm1(block.conv1(x))))))))
     expected = torch.relu(gsop(out_norm3) + x)
-    torch.testing.assert_close(
-        bottleneck_with_attention(block, x, gsop), expected)
+    # The stock block's own forward carries the GSoP block.
+    torch.testing.assert_close(block(x), expected)
+
+
+def saved_tensor_bytes(model, x):
+    """Bytes of the distinct storages autograd saves for backward while
+    ``model(x)`` runs (what training keeps alive between the passes)."""
+    storages = {}
+
+    def pack(tensor):
+        storage = tensor.untyped_storage()
+        storages[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        out = model(x)
+    return sum(storages.values()), out
+
+
+@pytest.mark.parametrize('registry,backbone', [
+    (SEG_MODELS, dict(type='GloReResNetV1c', depth=50)),
+    (SEG_MODELS, dict(type='GSoPResNetV1c', depth=50)),
+    (PRETRAIN_MODELS, dict(type='GSoPResNet', depth=50)),
+])
+def test_with_cp_checkpoints_every_block_and_extra_module(registry, backbone):
+    x = torch.randn(2, 3, 64, 64)
+    results = {}
+    for with_cp in (False, True):
+        torch.manual_seed(0)
+        model = registry.build(dict(backbone, with_cp=with_cp))
+        model.train()
+        saved, out = saved_tensor_bytes(model, x)
+        out[-1].sum().backward()
+        results[with_cp] = saved, out[-1], model.conv1.weight.grad \
+            if hasattr(model, 'conv1') else model.stem[0].weight.grad
+    # Everything checkpointed keeps ~5 % (block inputs only); a block or
+    # unit outside the checkpoints (a copied forward) keeps >= 26 %.
+    assert results[True][0] < 0.1 * results[False][0]
+    torch.testing.assert_close(results[True][1], results[False][1])
+    torch.testing.assert_close(results[True][2], results[False][2])
+
+
+def test_extra_modules_follow_a_deep_copy():
+    backbone = build_classifier(dict(GLORE, glore_units=(0, 0, 1, 0)))
+    backbone.eval()
+    twin = copy.deepcopy(backbone)
+    torch.nn.init.constant_(
+        twin.backbone.glore_units['layer3_0'].blocker.weight, 1.0)
+    x = torch.randn(1, 3, 64, 64)
+    # The copy's hooks run the copy's units (EMA models are deep copies).
+    assert not torch.allclose(twin(x), backbone(x))
 
 
 def test_mmseg_backbones_and_plugin():

@@ -4,11 +4,13 @@ Shared by the mmpretrain and mmseg backbones. The extra modules live in
 their own ``ModuleDict``s, so the ResNet's own parameter names stay those of
 the stock ResNet and its ImageNet checkpoints load unchanged.
 """
+from functools import partial
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch.nn as nn
 from mmcv.cnn import build_norm_layer
 from torch import Tensor
+from torch.utils.checkpoint import checkpoint
 
 from ...ops import GloReUnit, GSoPBlock
 
@@ -47,35 +49,14 @@ def unit_positions(spec: Sequence[UnitSpec],
     return positions
 
 
-def bottleneck_with_attention(block: nn.Module, x: Tensor,
-                              attention: nn.Module) -> Tensor:
-    """A ResNet bottleneck's forward with ``attention`` on its last BN
-    output, before the residual add (GSoP-Net's placement).
-
-    Works for mmpretrain's and mmseg's ``Bottleneck`` (same attribute
-    names; mmseg's plugins and mmpretrain's drop path are kept).
-    """
-    plugins = getattr(block, 'with_plugins', False)
-    out = block.relu(block.norm1(block.conv1(x)))
-    if plugins:
-        out = block.forward_plugin(out, block.after_conv1_plugin_names)
-    out = block.relu(block.norm2(block.conv2(out)))
-    if plugins:
-        out = block.forward_plugin(out, block.after_conv2_plugin_names)
-    out = block.norm3(block.conv3(out))
-    if plugins:
-        out = block.forward_plugin(out, block.after_conv3_plugin_names)
-    out = attention(out)
-    identity = x if block.downsample is None else block.downsample(x)
-    out = getattr(block, 'drop_path', nn.Identity())(out)
-    return block.relu(out + identity)
-
-
 class ResNetExtrasMixin:
     """Adds GloRe units / GSoP blocks to a built OpenMMLab ResNet.
 
-    Call :meth:`build_extras` at the end of ``__init__``; the mixin's
-    ``forward`` and ``init_weights`` replace the ResNet's.
+    Call :meth:`build_extras` at the end of ``__init__``. The extra modules
+    run from forward hooks on the stock blocks, so the ResNet's own
+    ``forward`` and its blocks' (checkpointing under ``with_cp``, mmseg
+    plugins, mmpretrain drop path) stay the library's. The mixin's
+    ``init_weights`` replaces the ResNet's.
     """
 
     def build_extras(self,
@@ -110,6 +91,8 @@ class ResNetExtrasMixin:
                         num_node=width,
                         normalize=glore_normalize,
                         norm_layer=lambda c: build_norm_layer(norm_cfg, c)[1])
+                    getattr(self, name)[index].register_forward_hook(
+                        partial(self._apply_glore_unit, f'{name}_{index}'))
 
         self.gsop_blocks = nn.ModuleDict()
         if gsop_stages is not None:
@@ -128,29 +111,25 @@ class ResNetExtrasMixin:
                     mode=gsop_mode,
                     reduced_channels=gsop_reduced_channels,
                     reduce_stride=2 if width <= 64 else 1)
+                # The last BN output, before the residual add: inside the
+                # block's checkpointed function when with_cp is on.
+                stage[-1].norm3.register_forward_hook(
+                    partial(self._apply_gsop_block, name))
 
-    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """The ResNet's forward, block by block, with the extra modules."""
-        if self.deep_stem:
-            x = self.stem(x)
-        else:
-            x = self.relu(self.norm1(self.conv1(x)))
-        x = self.maxpool(x)
-        outs = []
-        for stage_index, name in enumerate(self.res_layers):
-            stage = getattr(self, name)
-            for index, block in enumerate(stage):
-                if index == len(stage) - 1 and name in self.gsop_blocks:
-                    x = bottleneck_with_attention(block, x,
-                                                  self.gsop_blocks[name])
-                else:
-                    x = block(x)
-                key = f'{name}_{index}'
-                if key in self.glore_units:
-                    x = self.glore_units[key](x)
-            if stage_index in self.out_indices:
-                outs.append(x)
-        return tuple(outs)
+    def _apply_glore_unit(self, key: str, block: nn.Module, args: tuple,
+                          out: Tensor) -> Tensor:
+        """Forward hook of a residual block: its output (B, C, H, W) through
+        the GloRe unit ``key``, checkpointed too under ``with_cp``."""
+        unit = self.glore_units[key]
+        if getattr(self, 'with_cp', False) and out.requires_grad:
+            return checkpoint(unit, out, use_reentrant=False)
+        return unit(out)
+
+    def _apply_gsop_block(self, name: str, norm: nn.Module, args: tuple,
+                          out: Tensor) -> Tensor:
+        """Forward hook of a stage's last ``norm3``: its output (B, C, H, W)
+        re-scaled by the stage's GSoP block."""
+        return self.gsop_blocks[name](out)
 
     def init_weights(self) -> None:
         super().init_weights()

@@ -1,0 +1,4 @@
+"""Benchmarking of segmentors: models and batches (``segmentors``), steps
+(``steps``), FLOPs (``flops``), interleaved timing (``interleaved``), peak
+memory (``peak_memory``), compilation (``compile``) and tables
+(``report``). ``tools/benchmark.py`` is the command line."""
