@@ -22,6 +22,12 @@ def test_fast_settings_on_top_of_the_bf16_config():
         type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0005, fused=True)
     assert dict(type='ChannelsLastHook') in fast.custom_hooks
     assert fast.model.backbone.multi_grid == (4, 8, 16)  # the same model
+    pipeline = [step.type for step in fast.train_dataloader.dataset.pipeline]
+    assert pipeline[:4] == [
+        'FastLoadImageFromFile', 'FastLoadAnnotations', 'CheckSegMap',
+        'FusedRandomResizeCrop'
+    ]
+    assert fast.train_dataloader.num_workers == 8
 
 
 def test_fast_variant_trains_compiled_on_cpu(tmp_path, cityscapes_root):
