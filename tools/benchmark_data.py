@@ -60,6 +60,7 @@ STAGES = {
     'FastLoadImageFromFile': 'load image',
     'LoadAnnotations': 'load annotations',
     'FastLoadAnnotations': 'load annotations',
+    'CheckSegMap': 'check labels',
     'RandomResize': 'resize',
     'RandomCrop': 'crop',
     'FusedRandomResizeCrop': 'resize + crop (fused)',

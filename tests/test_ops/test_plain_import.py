@@ -28,7 +28,8 @@ import glore_mmseg
 y = GloReUnit(16, 8, 4, normalize=True)(torch.randn(1, 16, 5, 6))
 print(json.dumps(dict(
     loaded=sorted({{m.split('.')[0] for m in sys.modules}} & set(BLOCKED)),
-    glore=sorted(m for m in sys.modules if m.startswith('glore_mmseg')),
+    glore=sorted(m for m in sys.modules
+                 if m == 'glore_mmseg' or m.startswith('glore_mmseg.')),
     shape=list(y.shape), missing=glore_mmseg.OPENMMLAB_MISSING)))
 '''
 

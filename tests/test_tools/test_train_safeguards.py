@@ -41,7 +41,7 @@ def train(work_dir, data_root, iters, *options, args=(), prefix=()):
     validation image, logging the unsmoothed losses of every iteration."""
     small = [
         'model.data_preprocessor.size=(64,128)',
-        'train_dataloader.dataset.pipeline.2.scale=(256,128)',
+        'train_dataloader.dataset.pipeline.3.scale=(256,128)',  # fused
         'train_dataloader.dataset.pipeline.3.crop_size=(64,128)',
         'val_dataloader.dataset.pipeline.1.scale=(256,128)',
         'val_dataloader.dataset.indices=1',
