@@ -2,7 +2,10 @@
 # re-weighting steps, covariance + 1e-7 I, 5-step Newton-Schulz root,
 # 32,896-d triangle, classifier. 57.97 M params. Schedule of the official
 # training script: lr 0.1 (batch 256), x0.1 every 30 epochs, 115 epochs.
-_base_ = 'mmpretrain::resnet/resnet50_8xb32_in1k.py'
+_base_ = [
+    'mmpretrain::resnet/resnet50_8xb32_in1k.py',
+    '../_base_/training_safeguards.py'
+]
 custom_imports = dict(imports=['glore_mmseg'], allow_failed_imports=False)
 
 model = dict(
@@ -20,3 +23,5 @@ model = dict(
 param_scheduler = dict(
     _delete_=True, type='StepLR', by_epoch=True, step_size=30, gamma=0.1)
 train_cfg = dict(max_epochs=115)
+# write checkpoints atomically (README "Reliability")
+default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

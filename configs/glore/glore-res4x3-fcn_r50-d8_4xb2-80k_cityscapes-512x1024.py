@@ -8,7 +8,8 @@ _base_ = [
     # fast train pipeline; stock: '../_base_/datasets/cityscapes.py'
     '../_base_/datasets/cityscapes_fast.py',
     'mmseg::_base_/default_runtime.py',
-    'mmseg::_base_/schedules/schedule_80k.py'
+    'mmseg::_base_/schedules/schedule_80k.py',
+    '../_base_/training_safeguards.py'
 ]
 custom_imports = dict(imports=['glore_mmseg'], allow_failed_imports=False)
 crop_size = (512, 1024)
@@ -20,3 +21,5 @@ model = dict(
     backbone=dict(
         type='GloReResNetV1c', glore_units=(0, 0, 3, 0),
         glore_normalize=True))
+# write checkpoints atomically (README "Reliability")
+default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

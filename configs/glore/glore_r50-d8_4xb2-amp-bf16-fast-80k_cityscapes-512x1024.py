@@ -10,7 +10,7 @@ optim_wrapper = dict(
         type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0005, fused=True),
     clip_grad=None)
 compile = True
-custom_hooks = [dict(type='ChannelsLastHook')]
+custom_hooks = _base_.custom_hooks + [dict(type='ChannelsLastHook')]
 # The fast train pipeline (inherited from ../_base_/datasets/cityscapes_fast.py)
 # with enough loader processes to feed one GPU from a 16-core host.
 train_dataloader = dict(num_workers=8, persistent_workers=True)

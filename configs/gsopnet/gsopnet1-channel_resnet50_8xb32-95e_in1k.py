@@ -1,7 +1,10 @@
 # GSoP-Net1 (channel attention), ResNet-50: a GSoP block in the last
 # bottleneck of each stage; layer4 at stride 1 and 95 epochs with lr steps
 # at 30/60/90, as the official code trains it. 28.29 M params.
-_base_ = 'mmpretrain::resnet/resnet50_8xb32_in1k.py'
+_base_ = [
+    'mmpretrain::resnet/resnet50_8xb32_in1k.py',
+    '../_base_/training_safeguards.py'
+]
 custom_imports = dict(imports=['glore_mmseg'], allow_failed_imports=False)
 
 model = dict(
@@ -13,3 +16,5 @@ model = dict(
 
 param_scheduler = dict(milestones=[30, 60, 90])
 train_cfg = dict(max_epochs=95)
+# write checkpoints atomically (README "Reliability")
+default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))
