@@ -155,6 +155,7 @@ def saved_tensor_bytes(model, x):
     (PRETRAIN_MODELS, dict(type='GSoPResNet', depth=50)),
 ])
 def test_with_cp_checkpoints_every_block_and_extra_module(registry, backbone):
+    init_default_scope(registry.scope)  # not the scope an earlier test left
     x = torch.randn(2, 3, 64, 64)
     results = {}
     for with_cp in (False, True):
