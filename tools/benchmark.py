@@ -127,8 +127,8 @@ def make_step(name: str, step: str, precision: str, memory_format,
         head = build_decode_head(config_of(name), args.device)
         if compiled:
             head.forward = torch.compile(head.forward)
-        return steps.head_inference_step(head, args.head_shape, args.device,
-                                          precision)
+        return steps.head_inference_step(head, args.head_shape,
+                                         args.device, precision)
     model = build_segmentor(config_of(name), args.device)
     model = model.to(memory_format=memory_format)
     if compiled:

@@ -17,7 +17,6 @@ import argparse
 import os.path as osp
 import sys
 
-import glore_mmseg  # noqa: F401,I001  (compat fixes before mmseg.models)
 import mmcv
 import numpy as np
 import torch
@@ -25,6 +24,7 @@ from mmengine.config import Config
 from mmengine.utils import track_iter_progress
 from mmseg.datasets import CityscapesDataset
 
+import glore_mmseg  # noqa: F401  (registers the models)
 from glore_mmseg.apis import find_config
 from glore_mmseg.apis.seg_inferencer import GloReSegInferencer
 from glore_mmseg.evaluation.cityscapes_submission_metric import \

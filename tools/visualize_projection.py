@@ -17,13 +17,13 @@ import os
 import os.path as osp
 import sys
 
-import glore_mmseg  # noqa: F401,I001  (compat fixes before mmseg.models)
 import mmcv
 from mmengine.model import revert_sync_batchnorm
 from mmengine.utils import track_iter_progress
 from mmseg.apis import init_model
 from mmseg.visualization import SegLocalVisualizer
 
+import glore_mmseg  # noqa: F401  (registers the models)
 from glore_mmseg.apis import find_config, find_glore_units, projection_maps
 from glore_mmseg.utils.cli import add_image_tool_args
 from glore_mmseg.utils.image_files import list_images, relative_stem

@@ -11,6 +11,6 @@ optim_wrapper = dict(
     clip_grad=None)
 compile = True
 custom_hooks = _base_.custom_hooks + [dict(type='ChannelsLastHook')]
-# The fast train pipeline (inherited from ../_base_/datasets/cityscapes_fast.py)
+# The fast train pipeline (inherited: ../_base_/datasets/cityscapes_fast.py)
 # with enough loader processes to feed one GPU from a 16-core host.
 train_dataloader = dict(num_workers=8, persistent_workers=True)

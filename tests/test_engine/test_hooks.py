@@ -43,7 +43,6 @@ def test_non_finite_weights_are_not_saved(tmp_path):
         hook.before_save_checkpoint(runner, finite)
 
 
-
 def test_non_finite_gradient_norm_stops_training(tmp_path):
     from mmengine.logging import MessageHub
     from mmengine.optim import build_optim_wrapper

@@ -10,8 +10,8 @@ from glore_mmseg.evaluation import submission_folder
 from glore_mmseg.evaluation.submission_folder import (MANIFEST,
                                                       check_output_dir,
                                                       claim_output_dir,
-                                                      pack_submission,
-                                                      summary, write_file)
+                                                      pack_submission, summary,
+                                                      write_file)
 
 RUN = dict(checkpoint_sha256='1', setting_sha256='2')
 NAMES = ['aachen/a_1.png', 'bonn/b_1.png', 'bonn/b_2.png']

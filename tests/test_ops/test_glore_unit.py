@@ -241,7 +241,6 @@ def test_bad_input():
         unit(torch.randn(1, 16, 4))
 
 
-
 def test_unnormalized_unit_warns_once_at_an_untrained_size():
     unit = GloReUnit(8, 4, 2)  # normalize=False, the official default
     unit.train()

@@ -9,8 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.conftest import (REPO, build_transform, run_python,
-                            train_infos)
+from tests.conftest import REPO, build_transform, run_python, train_infos
 
 
 def load_tool(name):

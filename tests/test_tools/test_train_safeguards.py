@@ -150,4 +150,3 @@ def test_resumed_run_repeats_the_uninterrupted_losses(tmp_path,
         3: expected[3],
         4: expected[4]
     }
-

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from glore_mmseg.datasets.transforms import (PNGDecoder, cache_path,
-                                             cache_png, png_decoding)
+from glore_mmseg.datasets.transforms import (PNGDecoder, cache_path, cache_png,
+                                             png_decoding)
 from tests.conftest import build_transform, train_infos
 
 

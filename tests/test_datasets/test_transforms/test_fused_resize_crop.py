@@ -6,8 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from glore_mmseg.datasets.transforms.fused_resize_crop import (
-    class_counts, nearest_indices, nearest_window)
+from glore_mmseg.datasets.transforms.fused_resize_crop import (class_counts,
+                                                               nearest_indices,
+                                                               nearest_window)
 from tests.conftest import build_transform, train_infos
 
 SCALE = (256, 128)  # the test images' size, as (2048, 1024) for Cityscapes
