@@ -1,6 +1,6 @@
 """``RandomResize`` + ``RandomCrop`` in one step that resizes only the crop
 window."""
-from typing import List, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import cv2
 import mmcv
@@ -174,16 +174,20 @@ class FusedRandomResizeCrop(RandomResize):
         return not (present > 1
                     and counts.max() / counts.sum() < self.cat_max_ratio)
 
-    def _crop_box(self, seg: np.ndarray, size: Tuple[int, int]) -> CropBox:
+    def _crop_box(
+            self, seg: np.ndarray, size: Tuple[int, int]
+    ) -> Tuple[CropBox, Optional[np.ndarray]]:
+        """The crop box, and the label window of it when the
+        ``cat_max_ratio`` check already cut that window (else None)."""
         new_w, new_h = size
         box = self._random_box(new_h, new_w)
         if self.cat_max_ratio < 1.0:
             for _ in range(10):
-                if not self._one_class_dominates(
-                        nearest_window(seg, size, box)):
-                    break
+                window = nearest_window(seg, size, box)
+                if not self._one_class_dominates(window):
+                    return box, window
                 box = self._random_box(new_h, new_w)
-        return box
+        return box, None
 
     def transform(self, results: dict) -> dict:
         """Resize-and-crop ``img`` and every map in ``seg_fields``.
@@ -200,10 +204,13 @@ class FusedRandomResizeCrop(RandomResize):
             raise KeyError(
                 'FusedRandomResizeCrop with cat_max_ratio < 1 needs '
                 "'gt_seg_map': load annotations before it")
-        box = self._crop_box(results.get('gt_seg_map'), size)
+        box, label_window = self._crop_box(results.get('gt_seg_map'), size)
         results['img'] = bilinear_window(img, size, box)
         for key in seg_fields:
-            results[key] = nearest_window(results[key], size, box)
+            if key == 'gt_seg_map' and label_window is not None:
+                results[key] = label_window  # cut by the check already
+            else:
+                results[key] = nearest_window(results[key], size, box)
         results['img_shape'] = results['img'].shape[:2]
         results['scale_factor'] = (size[0] / w, size[1] / h)
         results['keep_ratio'] = self.keep_ratio

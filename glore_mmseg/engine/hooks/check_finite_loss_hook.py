@@ -13,10 +13,18 @@ GRAD_NORM_KEY = 'train/grad_norm'
 _MAX_NAMED_TENSORS = 5
 
 
-def _as_float(value) -> float:
-    if isinstance(value, torch.Tensor):
-        return float(value.detach().float().mean())
-    return float(value)
+def _as_floats(values: Dict[str, object]) -> Dict[str, float]:
+    """``values`` as Python floats (tensors by their mean), with one
+    device-to-host copy for all tensors instead of one per loss term."""
+    tensors = {name: value for name, value in values.items()
+               if isinstance(value, torch.Tensor)}
+    floats = {name: float(value) for name, value in values.items()
+              if name not in tensors}
+    if tensors:
+        means = torch.stack(
+            [value.detach().float().mean() for value in tensors.values()])
+        floats.update(zip(tensors, means.tolist()))
+    return {name: floats[name] for name in values}
 
 
 @HOOKS.register_module()
@@ -39,10 +47,10 @@ class CheckFiniteLossHook(Hook):
                          batch_idx: int,
                          data_batch=None,
                          outputs: Optional[dict] = None) -> None:
-        values = {
-            name: _as_float(value)
+        values = _as_floats({
+            name: value
             for name, value in (outputs or {}).items() if 'loss' in name
-        }
+        })
         grad_norm = self._grad_norm(runner)
         if grad_norm is not None:
             values['grad_norm'] = grad_norm
