@@ -176,6 +176,7 @@ def glore_segmentor(tmp_path_factory):
                 "    dict(type='LoadImageFromFile'),\n"
                 "    dict(type='Resize', scale=(128, 64), keep_ratio=True),\n"
                 "    dict(type='LoadAnnotations'),\n"
+                "    dict(type='CheckSegMap', num_classes=19),\n"
                 "    dict(type='PackSegInputs')]\n"
                 'val_dataloader = dict(dataset=dict(pipeline=test_pipeline))\n'
                 'test_dataloader = val_dataloader\n')

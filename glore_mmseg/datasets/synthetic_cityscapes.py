@@ -97,7 +97,10 @@ def make_synthetic_cityscapes(root: str,
                               seed: int = 0,
                               render: Callable[
                                   [np.ndarray, np.random.Generator],
-                                  np.ndarray] = render_image
+                                  np.ndarray] = render_image,
+                              scene: Callable[
+                                  [np.random.Generator, int, int],
+                                  List[dict]] = random_scene
                               ) -> Dict[str, List[str]]:
     """Write a synthetic Cityscapes data set.
 
@@ -111,6 +114,9 @@ def make_synthetic_cityscapes(root: str,
         seed: Random seed; the same seed writes the same files.
         render: Makes the RGB image (H, W, 3) uint8 of a (H, W) labelIds
             map; default :func:`render_image` (class colours plus noise).
+        scene: Makes the Cityscapes polygon objects (``label``,
+            ``polygon``), back to front, of one (width, height) image;
+            default :func:`random_scene` (a street).
 
     Returns:
         The image stems written, per split.
@@ -136,7 +142,7 @@ def make_synthetic_cityscapes(root: str,
             annotation = dict(
                 imgHeight=height,
                 imgWidth=width,
-                objects=random_scene(rng, width, height))
+                objects=scene(rng, width, height))
             with open(gt + 'polygons.json', 'w') as f:
                 json.dump(annotation, f)
             json2labelImg(gt + 'polygons.json', gt + 'labelIds.png', 'ids')

@@ -9,7 +9,10 @@ from glore_mmseg.apis import (MODEL_INDEX, find_config, model_configs,
                               register_classifiers)
 from tests.conftest import REPO
 
-MODEL_FOLDERS = ('glore', 'demo', 'glore_cls', 'gsopnet', '3gnet')
+MODEL_FOLDERS = ('glore', 'demo', 'glore_cls', 'gsopnet', '3gnet',
+                 'context_benchmark')
+# Scores measured in this repository: tools/demo.py, tools/context_benchmark.py
+MEASURED = ('demo', 'context_benchmark')
 
 
 def test_index_lists_every_config_once():
@@ -32,9 +35,9 @@ def test_index_lists_every_config_once():
             assert collection['Paper']['URL'].startswith('https://')
         for model in metafile['Models']:
             # No model of this package has released weights, and only the
-            # demo's scores were measured here.
+            # demo's and the context benchmark's scores were measured here.
             assert 'Weights' not in model
-            assert ('Results' in model) == (folder == 'demo')
+            assert ('Results' in model) == (folder in MEASURED)
 
 
 def test_find_config_by_name_or_path():

@@ -14,9 +14,11 @@ from tests.conftest import REPO
 CONFIGS = sorted(
     glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
 CLS_DIRS = ('glore_cls', 'gsopnet', '3gnet')  # mmpretrain: test_cls_configs
+# test_benchmarking/test_context.py
+OTHER_DIRS = CLS_DIRS + ('context_benchmark', )
 CONFIGS = [
     c for c in CONFIGS if '_base_' not in c
-    and osp.basename(osp.dirname(c)) not in CLS_DIRS
+    and osp.basename(osp.dirname(c)) not in OTHER_DIRS
 ]
 CITYSCAPES = [
     c for c in CONFIGS if '4xb2' in c and 'fcn' not in osp.basename(c)
