@@ -23,8 +23,7 @@ from mmengine.runner import Runner
 from PIL import Image
 
 from ..apis.projection_maps import ProjectionRecorder
-from ..datasets.context_cue import (CONTEXT_CUE_CLASSES, CUE_DEPENDENT_CLASSES,
-                                    cue_band_width)
+from ..datasets.context_cue import CUE_DEPENDENT_CLASSES, cue_band_width
 from ..ops import GloReUnit
 
 # Reported metrics: key in the run record -> column title.
@@ -103,8 +102,9 @@ def cue_gradient(model: torch.nn.Module, inputs: torch.Tensor,
     logits = segment_logits(model, inputs)
     target = torch.isin(gt, torch.as_tensor(cue_classes, device=gt.device))
     # Squared logits: a plain sum could cancel by chance.
-    (logits.pow(2) * target.unsqueeze(1)).sum().backward()
-    return inputs.grad[..., :band_width].abs().max().item()
+    (grad, ) = torch.autograd.grad(
+        (logits.pow(2) * target.unsqueeze(1)).sum(), inputs)
+    return grad[..., :band_width].abs().max().item()
 
 
 def node_shares(model: torch.nn.Module, batches: Sequence[dict],
@@ -124,7 +124,7 @@ def node_shares(model: torch.nn.Module, batches: Sequence[dict],
         the region taken at the feature resolution (nearest).
     """
     model.eval()
-    totals: Dict[str, Dict[str, np.ndarray]] = {}
+    totals: Dict[str, Dict[str, list]] = {}
     with torch.no_grad(), ProjectionRecorder(model) as recorder:
         for batch in batches:
             model.decode_head(model.extract_feat(batch['inputs']))
@@ -257,6 +257,6 @@ def summary_table(summary: Dict[str, dict], names: Dict[str, str]) -> str:
 
 
 __all__ = [
-    'CONTEXT_CUE_CLASSES', 'configure_run', 'cue_gradient', 'local_ceiling',
-    'node_shares', 'summarize', 'summary_table', 'train_and_measure'
+    'configure_run', 'cue_gradient', 'local_ceiling', 'node_shares',
+    'summarize', 'summary_table', 'train_and_measure'
 ]

@@ -81,11 +81,17 @@ def test_wrong_size_and_channels_name_both_sizes():
         CheckSegMap(19)(sample(np.zeros((4, 8, 3), np.uint8)))
 
 
+def test_an_image_without_label_passes():
+    # mmseg's inference_model drops LoadAnnotations but keeps this check
+    image_only = dict(img_path='a.png', ori_shape=(4, 8))
+    assert CheckSegMap(19)(dict(image_only)) == image_only
+
+
 def test_misuse_is_refused():
     with pytest.raises(ValueError, match='positive int, got 0'):
         CheckSegMap(0)
     with pytest.raises(KeyError, match='right after LoadAnnotations'):
-        CheckSegMap(19)(dict(ori_shape=(4, 8)))
+        CheckSegMap(19)(dict(ori_shape=(4, 8), seg_map_path='a.png'))
     with pytest.raises(KeyError, match='after LoadImageFromFile'):
         CheckSegMap(19)(dict(gt_seg_map=np.zeros((4, 8), np.uint8)))
 
