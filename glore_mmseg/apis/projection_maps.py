@@ -14,7 +14,6 @@ import torch
 import torch.nn as nn
 
 from ..ops import GloReUnit
-from ..utils.test_time import drop_annotation_loading
 
 
 def find_glore_units(model: nn.Module,
@@ -132,9 +131,6 @@ def projection_maps(model: nn.Module,
             f"projection maps need whole-image inference, but the model's "
             f"test_cfg.mode is {mode!r} (set model.test_cfg=dict("
             "mode='whole'))")
-    # mmseg's inference_model drops LoadAnnotations but not a label check
-    # after it (the configs' CheckSegMap), which would fail without a label.
-    model.cfg.test_pipeline = drop_annotation_loading(model.cfg.test_pipeline)
     with ProjectionRecorder(model, units) as recorder:
         inference_model(model, img)
     maps = OrderedDict()
