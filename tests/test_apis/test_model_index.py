@@ -20,9 +20,13 @@ def test_index_lists_every_config_once():
     assert index['Import'] == [
         f'configs/{folder}/metafile.yml' for folder in MODEL_FOLDERS
     ]
-    configs = model_configs()
+    # The package's .mim/configs are the repository's configs.
+    configs = {
+        name: osp.realpath(path)
+        for name, path in model_configs().items()
+    }
     expected = {
-        name[:-3]: osp.join(REPO, 'configs', folder, name)
+        name[:-3]: osp.realpath(osp.join(REPO, 'configs', folder, name))
         for folder in MODEL_FOLDERS
         for name in os.listdir(osp.join(REPO, 'configs', folder))
         if name.endswith('.py')
