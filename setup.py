@@ -1,5 +1,6 @@
 """glore-mmseg: GloRe, GSoP-Net and 3G-Net for OpenMMLab 2.0."""
 import os.path as osp
+import shutil
 
 from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
@@ -8,6 +9,10 @@ from setuptools.command.build_py import build_py
 #: ``mmcv.ops`` import hook of ``glore_mmseg_hook`` (nothing else is
 #: imported), so mmseg's own API and tools work on mmcv-lite.
 HOOK_PTH = 'glore_mmseg_hook.pth'
+#: What the package carries in ``glore_mmseg/.mim`` (OpenMMLab's layout, where
+#: mmengine resolves ``glore_mmseg::`` configs). In the repository these are
+#: links to the top-level folders; a wheel gets copies.
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 
 def read_version() -> str:
@@ -19,7 +24,9 @@ def read_version() -> str:
 
 class BuildPyWithHook(build_py):
     """``build_py`` that also puts :data:`HOOK_PTH` at the wheel's root
-    (site-packages), for regular and for editable (PEP 660) wheels."""
+    (site-packages), for regular and for editable (PEP 660) wheels, and
+    copies :data:`MIM_FILES` into a regular wheel's ``glore_mmseg/.mim``
+    (an editable install reads the repository's links)."""
 
     def run(self) -> None:
         super().run()
@@ -29,7 +36,20 @@ class BuildPyWithHook(build_py):
             target = self.get_finalized_command('install').install_lib
         else:
             target = self.build_lib
+            self.copy_mim_files(osp.join(target, 'glore_mmseg', '.mim'))
         self.copy_file(HOOK_PTH, osp.join(target, HOOK_PTH))
+
+    def copy_mim_files(self, mim_dir: str) -> None:
+        if osp.lexists(mim_dir):
+            shutil.rmtree(mim_dir)  # the links a build may have copied
+        ignore = shutil.ignore_patterns('__pycache__', '*.pyc')
+        for name in MIM_FILES:
+            target = osp.join(mim_dir, name)
+            if osp.isdir(name):
+                shutil.copytree(name, target, ignore=ignore)
+            else:
+                self.mkpath(mim_dir)
+                shutil.copyfile(name, target)
 
 
 setup(
@@ -42,6 +62,7 @@ setup(
     packages=find_packages(
         include=['glore_mmseg', 'glore_mmseg.*', 'glore_mmseg_hook']),
     cmdclass={'build_py': BuildPyWithHook},
+    entry_points={'console_scripts': ['glore-mmseg=glore_mmseg.cli:main']},
     python_requires='>=3.9',
     install_requires=[
         # torch and torchvision must come as a pair built for each other;

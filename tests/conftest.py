@@ -206,14 +206,21 @@ def write_test_image(path, height=64, width=128):
 
 
 def load_tool(name):
-    """The module of ``tools/<name>.py``, to call its ``main(argv)`` in
-    this process (no interpreter start, models stay small)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        f'tool_{name}', osp.join(REPO, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The command module behind ``tools/<name>.py``, to call its
+    ``main(argv)`` in this process (no interpreter start, models stay
+    small)."""
+    import importlib
+
+    from glore_mmseg.cli import COMMANDS
+    command = TOOL_COMMANDS.get(name, name.replace('_', '-'))
+    return importlib.import_module(f'glore_mmseg.cli.{COMMANDS[command][0]}')
+
+
+#: ``tools/<stem>.py`` whose command is not the stem with dashes.
+TOOL_COMMANDS = {
+    'build_decoded_cache': 'build-cache',
+    'convert_official_weights': 'convert'
+}
 
 
 @pytest.fixture(scope='session')

@@ -1,10 +1,11 @@
-"""This repository's model index: configs found by model name.
+"""The package's model index: configs found by model name.
 
-``model-index.yml`` (repository root) imports one ``metafile.yml`` per
-config folder in OpenMMLab's format (name, config, paper, measured metrics,
-weights where released). Segmentation models are looked up by
-:func:`find_config` (``tools/infer.py NAME ...``); the ImageNet classifiers
-are registered into mmpretrain's ``ModelHub``, so
+``model-index.yml`` imports one ``metafile.yml`` per config folder in
+OpenMMLab's format (name, config, paper, measured metrics, weights where
+released); the package carries them in its ``.mim`` folder, so model names
+work from a wheel install as from a checkout. Segmentation models are
+looked up by :func:`find_config` (``glore-mmseg infer NAME ...``); the
+ImageNet classifiers are registered into mmpretrain's ``ModelHub``, so
 ``mmpretrain.get_model(NAME)`` builds them.
 """
 import difflib
@@ -14,9 +15,8 @@ from typing import Dict, List
 from mmengine.fileio import load
 from mmengine.infer import BaseInferencer
 
-#: Repository root: the configs and the model index live beside the package.
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-MODEL_INDEX = osp.join(REPO_ROOT, 'model-index.yml')
+from ..package_data import MIM_DIR, MODEL_INDEX
+
 #: Metafiles of the mmpretrain (ImageNet) configs.
 CLASSIFIER_METAFILES = ('configs/glore_cls/metafile.yml',
                         'configs/gsopnet/metafile.yml',
@@ -28,17 +28,17 @@ _classifiers_registered = False
 def _check_index() -> None:
     if not osp.isfile(MODEL_INDEX):
         raise FileNotFoundError(
-            f'The model index {MODEL_INDEX!r} is missing: model names work '
-            'from a repository checkout (pip install -e .); pass a config '
-            'file path instead')
+            f'The model index {MODEL_INDEX!r} is missing: this glore_mmseg '
+            'was installed without its package data; reinstall it from a '
+            'wheel or the repository, or pass a config file path')
 
 
 def model_configs() -> Dict[str, str]:
     """Every model of the index: name -> absolute config path."""
     _check_index()
     return {
-        model['Name']: osp.join(REPO_ROOT, model['Config'])
-        for model in BaseInferencer._get_models_from_metafile(REPO_ROOT)
+        model['Name']: osp.join(MIM_DIR, model['Config'])
+        for model in BaseInferencer._get_models_from_metafile(MIM_DIR)
     }
 
 
@@ -84,9 +84,9 @@ def register_classifiers() -> List[str]:
     _check_index()
     names = []
     for metafile in CLASSIFIER_METAFILES:
-        path = osp.join(REPO_ROOT, metafile)
+        path = osp.join(MIM_DIR, metafile)
         names += [model['Name'] for model in load(path)['Models']]
         if not _classifiers_registered:
-            ModelHub.register_model_index(path, config_prefix=REPO_ROOT)
+            ModelHub.register_model_index(path, config_prefix=MIM_DIR)
     _classifiers_registered = True
     return names

@@ -3,7 +3,8 @@
 Differences from the stock inferencer:
 
 * test-time augmentation: a config whose ``model`` is mmseg's
-  ``SegTTAModel`` (see :func:`glore_mmseg.utils.apply_test_time_options`)
+  ``SegTTAModel`` (see
+  :func:`glore_mmseg.engine.inference_options.apply_test_time_options`)
   gets the checkpoint loaded into the wrapped segmentor;
 * weights load strictly: a checkpoint that does not fit the config raises
   with the missing and unexpected keys instead of a warning;
@@ -21,7 +22,7 @@ from mmengine.model import BaseTTAModel
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmseg.apis import MMSegInferencer
 
-from ..utils.test_time import drop_annotation_loading
+from ..datasets.pipeline_edits import drop_annotation_loading
 
 
 class GloReSegInferencer(MMSegInferencer):

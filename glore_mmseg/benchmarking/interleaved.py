@@ -4,7 +4,7 @@ import statistics
 import time
 from typing import Callable, Dict, List, Sequence
 
-from ..utils.timing import synchronize
+from .timing import synchronize
 
 
 def interleaved_order(names: Sequence[str], rounds: int) -> List[str]:

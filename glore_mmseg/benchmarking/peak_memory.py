@@ -15,7 +15,7 @@ from typing import Callable, Dict
 
 import torch
 
-from ..utils.timing import synchronize
+from .timing import synchronize
 
 #: What a fresh-process task runs.
 TASKS = ('train', 'inference', 'head_inference')

@@ -14,7 +14,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from ..utils import replace_sync_bn
+from ..engine.launch import replace_sync_bn
 
 #: Stock mmseg R50-D8 Cityscapes 80k configs of the compared methods,
 #: relative to mmseg's packaged ``configs`` folder.

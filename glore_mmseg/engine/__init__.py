@@ -1,4 +1,6 @@
-"""Runner hooks and optimizer wrappers."""
+"""Running mmengine's Runner safely: hooks, optimizer wrappers, the runner
+built after the config checks (``runner``), resume, checkpoint fit,
+training safeguards, CPU torchrun, test-time options and data-set scans."""
 from .hooks import (AtomicCheckpointHook, ChannelsLastHook,
                     CheckFiniteLossHook, ProgressBarHook, RandomStateHook,
                     SegTestVisualizationHook)

@@ -2,7 +2,6 @@
 from torch import Tensor, nn
 
 from .covariance import covariance
-from .deprecation import renamed_kwargs
 from .matrix_sqrt import newton_schulz_sqrt
 from .reweighting import PositionReweighting
 from .triangle import ORDERS, triangle_vector
@@ -32,7 +31,6 @@ class CovPooling(nn.Module):
         eps: Added to the covariance diagonal.
     """
 
-    @renamed_kwargs(order='triangle_order')
     def __init__(self,
                  in_channels: int,
                  reduced_channels: int = 256,

@@ -6,7 +6,6 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .covariance import covariance, position_gram
-from .deprecation import renamed_kwargs
 
 MODES = ('channel', 'position', 'avg', 'max', 'concat')
 
@@ -69,7 +68,6 @@ class GSoPBlock(nn.Module):
         pool_size: Side of the position branch's pooled grid (8).
     """
 
-    @renamed_kwargs(dim='reduced_channels')
     def __init__(self,
                  in_channels: int,
                  mode: str = 'channel',

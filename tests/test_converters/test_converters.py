@@ -1,6 +1,4 @@
 """Converters, each on a state dict built here with the official naming."""
-import importlib.util
-import os.path as osp
 from collections import OrderedDict
 
 import pytest
@@ -10,7 +8,7 @@ import torchvision
 from glore_mmseg.converters import (convert_3gnet, convert_glore_network,
                                     convert_glore_unit, convert_gsopnet)
 from glore_mmseg.ops import GloReUnit
-from tests.conftest import REPO, build_classifier, run_python
+from tests.conftest import REPO, build_classifier, load_tool, run_python
 
 STAGES = {'layer1': (256, 2), 'layer2': (512, 3), 'layer3': (1024, 5),
           'layer4': (2048, 2)}  # output channels, index of the last block
@@ -237,22 +235,12 @@ def test_convert_tool_refuses_unrelated_weights(tmp_path, kind):
     assert f'no {kind} parameter found' in result.stderr
 
 
-def convert_tool_main():
-    """``main`` of tools/convert_official_weights.py, run in this process."""
-    spec = importlib.util.spec_from_file_location(
-        'convert_official_weights',
-        osp.join(REPO, 'tools', 'convert_official_weights.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool.main
-
-
 @pytest.mark.parametrize('kind', ['gsopnet', '3gnet'])
 def test_convert_tool_refuses_a_plain_resnet(tmp_path, kind):
     src, dst = tmp_path / 'resnet50.pth', tmp_path / 'out.pth'
     torch.save(torchvision_resnet50_state(), src)
     with pytest.raises(SystemExit, match=f'none of the {kind} layers'):
-        convert_tool_main()([kind, str(src), str(dst)])
+        load_tool('convert_official_weights').main([kind, str(src), str(dst)])
     assert not dst.exists()
 
 
@@ -264,8 +252,8 @@ def test_convert_tool_reports_a_head_shape_mismatch(tmp_path):
     torch.save(official, src)
     config = f'{REPO}/configs/gsopnet/gsopnet2_resnet50_8xb32-65e_in1k.py'
     with pytest.raises(SystemExit) as err:
-        convert_tool_main()(['gsopnet', str(src), str(dst), '--config',
-                             config])
+        load_tool('convert_official_weights').main(
+            ['gsopnet', str(src), str(dst), '--config', config])
     assert '(2 problems)' in str(err.value)
     assert ('shape mismatch: head.fc.weight: checkpoint (10, 32896) vs '
             'model (1000, 32896)') in str(err.value)
@@ -277,4 +265,5 @@ def test_convert_tool_names_a_file_that_is_no_checkpoint(tmp_path):
     src.write_text('404 Not Found')
     with pytest.raises(SystemExit,
                        match='Net2.pth.tar.* is not a PyTorch checkpoint'):
-        convert_tool_main()(['gsopnet', str(src), str(tmp_path / 'out.pth')])
+        load_tool('convert_official_weights').main(
+            ['gsopnet', str(src), str(tmp_path / 'out.pth')])

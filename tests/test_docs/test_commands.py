@@ -7,50 +7,30 @@ extra arguments go to ``tools/train.py`` or ``tools/test.py``) and
 ``glore-mmseg <subcommand>``.
 """
 import argparse
-import functools
 import os.path as osp
 import re
 import shlex
 from typing import List, NamedTuple, Optional
-from unittest import mock
 
 import pytest
 
-from tests.conftest import load_tool
+from glore_mmseg.cli import build_parser
+from tests.conftest import TOOL_COMMANDS
 from tests.test_docs.markdown_sources import (REPO, fenced_blocks,
                                               markdown_files, read)
 
 
-class _ParserCaptured(Exception):
-
-    def __init__(self, parser: argparse.ArgumentParser):
-        super().__init__()
-        self.parser = parser
-
-
-@functools.lru_cache(maxsize=None)
 def _parser_for(tool_stem: str) -> argparse.ArgumentParser:
-    """The ArgumentParser of ``tools/<tool_stem>.py``: its ``parse_args``
-    runs until the parser would parse, and hands the parser over."""
-
-    def capture(parser, *args, **kwargs):
-        raise _ParserCaptured(parser)
-
-    module = load_tool(tool_stem)
-    with mock.patch.object(argparse.ArgumentParser, 'parse_known_args',
-                           capture):
-        try:
-            module.parse_args([])
-        except _ParserCaptured as captured:
-            return captured.parser
-    raise AssertionError(f'tools/{tool_stem}.py parse_args([]) returned '
-                         'without parsing')
+    """The ArgumentParser of ``tools/<tool_stem>.py``: that of its
+    ``glore-mmseg`` command."""
+    return build_parser(
+        TOOL_COMMANDS.get(tool_stem, tool_stem.replace('_', '-')))
 
 
 #: ``glore-mmseg`` subcommands whose tool has another name.
 SUBCOMMAND_TOOLS = {
-    'build-cache': 'build_decoded_cache',
-    'convert': 'convert_official_weights',
+    command: stem
+    for stem, command in TOOL_COMMANDS.items()
 }
 #: Launchers and the Python tool that their extra arguments go to.
 LAUNCHER_TOOLS = {
@@ -60,7 +40,7 @@ LAUNCHER_TOOLS = {
     'slurm_test.sh': 'test',
 }
 #: Tools other branches add; their invocations are skipped while missing.
-PENDING_TOOLS = ('export.py', 'slurm_train.sh', 'slurm_test.sh')
+PENDING_TOOLS = ('export.py', )
 
 _TOOL = re.compile(r'^(?:\./)?tools/([\w-]+\.(?:py|sh))$')
 _SEPARATORS = {'&&', '||', ';', '|', '&', '(', ')'}
@@ -147,7 +127,7 @@ def invocations(text: str, source: str) -> List[Invocation]:
 def problems_of(invocation: Invocation) -> List[str]:
     """What does not exist: the tool, or options its parser lacks."""
     if invocation.tool is None:
-        unknown = set(invocation.options) - {'-h', '--help'}
+        unknown = set(invocation.options) - {'-h', '--help', '--version'}
         return [f'{invocation.where}: glore-mmseg {sorted(unknown)}'
                 ] if unknown else []
     if not osp.isfile(osp.join(REPO, 'tools', invocation.tool)):

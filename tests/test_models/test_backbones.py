@@ -223,16 +223,12 @@ def test_gsop_needs_bottlenecks():
         PRETRAIN_MODELS.build(dict(type='GSoPResNet', depth=18))
 
 
-def test_gsop_dim_is_the_deprecated_name_of_gsop_reduced_channels():
-    with pytest.warns(FutureWarning, match="'gsop_dim' is deprecated.*"
-                      "'gsop_reduced_channels'"):
-        old = SEG_MODELS.build(
+def test_an_unknown_gsop_argument_is_refused_by_name():
+    with pytest.raises(TypeError, match='gsop_dim'):
+        SEG_MODELS.build(
             dict(type='GSoPResNetV1c', depth=50, gsop_dim=32,
                  gsop_stages=(False, False, False, True)))
-    block = old.gsop_blocks['layer4']
-    assert block.channel_reduce[1].out_channels == 32
-    new = SEG_MODELS.build(
+    model = SEG_MODELS.build(
         dict(type='GSoPResNetV1c', depth=50, gsop_reduced_channels=32,
              gsop_stages=(False, False, False, True)))
-    assert {k: v.shape for k, v in old.state_dict().items()} == \
-        {k: v.shape for k, v in new.state_dict().items()}
+    assert model.gsop_blocks['layer4'].channel_reduce[1].out_channels == 32

@@ -6,7 +6,6 @@ from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.models.backbones import ResNetV1c as SegResNetV1c
 from mmseg.registry import MODELS as SEG_MODELS
 
-from ...ops.deprecation import renamed_kwargs
 from .resnet_extras import ResNetExtrasMixin
 
 _GSOP_ARGS = """
@@ -30,7 +29,6 @@ class GSoPResNet(ResNetExtrasMixin, PretrainResNet):
     __doc__ = 'mmpretrain ``ResNet`` with GSoP blocks (GSoP-Net).\n' + \
         _GSOP_ARGS
 
-    @renamed_kwargs(gsop_dim='gsop_reduced_channels')
     def __init__(self,
                  depth: int,
                  gsop_mode: str = 'channel',
@@ -46,7 +44,6 @@ class GSoPResNet(ResNetExtrasMixin, PretrainResNet):
 class GSoPResNetV1c(ResNetExtrasMixin, SegResNetV1c):
     __doc__ = 'mmseg ``ResNetV1c`` with GSoP blocks.\n' + _GSOP_ARGS
 
-    @renamed_kwargs(gsop_dim='gsop_reduced_channels')
     def __init__(self,
                  gsop_mode: str = 'channel',
                  gsop_stages: Sequence[bool] = (True, True, True, True),

@@ -3,7 +3,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from glore_mmseg.utils.training_safeguards import add_training_safeguards
+from glore_mmseg.engine.training_safeguards import add_training_safeguards
 from tests.conftest import REPO
 
 

@@ -4,7 +4,8 @@ import shutil
 import pytest
 from mmengine.config import Config
 
-from glore_mmseg.utils.submission import configure_submission, run_identity
+from glore_mmseg.evaluation.submission_config import (configure_submission,
+                                                      run_identity)
 
 
 def make_cfg():

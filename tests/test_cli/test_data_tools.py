@@ -1,7 +1,6 @@
 """tools/build_decoded_cache.py and tools/benchmark_data.py, run as users
 run them."""
 import glob
-import importlib.util
 import json
 import os.path as osp
 import shutil
@@ -9,16 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.conftest import REPO, build_transform, run_python, train_infos
-
-
-def load_tool(name):
-    """A script of tools/ as a module."""
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(REPO, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import build_transform, load_tool, run_python, train_infos
 
 
 def test_build_decoded_cache(tmp_path, cityscapes_root, capsys):

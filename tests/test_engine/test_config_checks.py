@@ -4,7 +4,7 @@ import shutil
 import pytest
 from mmengine.config import Config
 
-from glore_mmseg.utils import check_config_paths
+from glore_mmseg.engine.config_checks import check_config_paths
 from tests.conftest import DEMO_CONFIG
 
 

@@ -2,7 +2,7 @@ import os.path as osp
 
 import pytest
 
-from glore_mmseg.utils.image_files import list_images, relative_stem
+from glore_mmseg.datasets.image_files import list_images, relative_stem
 
 
 def test_folders_are_read_recursively_and_sorted(tmp_path):

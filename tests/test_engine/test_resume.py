@@ -6,9 +6,9 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import MMLogger
 
-from glore_mmseg.utils.resume import (IncompleteCheckpointError,
-                                      check_checkpoint_complete,
-                                      find_resume_checkpoint, prepare_resume)
+from glore_mmseg.engine.resume import (IncompleteCheckpointError,
+                                       check_checkpoint_complete,
+                                       find_resume_checkpoint, prepare_resume)
 
 
 @pytest.fixture

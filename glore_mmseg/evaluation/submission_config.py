@@ -12,7 +12,7 @@ from typing import Dict
 
 from mmengine.config import Config
 
-from .test_time import drop_annotation_loading
+from ..datasets.pipeline_edits import drop_annotation_loading
 
 TEST_IMAGES = 'leftImg8bit/test'
 

@@ -1,15 +1,11 @@
-"""Command-line pieces shared by ``tools/train.py`` and ``tools/test.py``."""
+"""Argument groups and config loading shared by the commands."""
 import argparse
 import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
-from .checkpoint_match import check_load_from
-from .config_checks import check_config_paths
-from .launch import setup_cpu_distributed
-from .test_time import TTA_MODES
+from ..engine.inference_options import TTA_MODES
 
 
 def add_runner_args(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +29,7 @@ def add_runner_args(parser: argparse.ArgumentParser) -> None:
 
 def add_test_time_args(parser: argparse.ArgumentParser) -> None:
     """Add ``--inference``, ``--tta`` and ``--tta-scales`` (the arguments of
-    :func:`~glore_mmseg.utils.test_time.apply_test_time_options`)."""
+    :func:`~glore_mmseg.engine.inference_options.apply_test_time_options`)."""
     parser.add_argument(
         '--inference',
         choices=['whole', 'slide'],
@@ -85,25 +81,3 @@ def load_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     return cfg
-
-
-def build_runner(cfg: Config,
-                 mode: str,
-                 verify_images: bool = False) -> Runner:
-    """Check the config's paths, prepare CPU torchrun, build the Runner and
-    check that ``load_from`` fits its model.
-
-    Args:
-        cfg: Full config (``cfg.launcher`` set by :func:`load_config`).
-        mode: ``'train'`` or ``'test'``: which paths must exist.
-        verify_images: Also check that every image of those splits reads.
-    """
-    check_config_paths(cfg, mode=mode, verify_images=verify_images)
-    setup_cpu_distributed(cfg, cfg.launcher)
-    if 'runner_type' in cfg:
-        from mmseg.registry import RUNNERS
-        runner = RUNNERS.build(cfg)
-    else:
-        runner = Runner.from_cfg(cfg)
-    check_load_from(runner.model, cfg, mode)
-    return runner

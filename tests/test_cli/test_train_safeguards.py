@@ -12,7 +12,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from glore_mmseg.utils.resume import checkpoint_problem
+from glore_mmseg.engine.resume import checkpoint_problem
 from tests.conftest import DEMO_CONFIG, run_python
 
 # Kills the training process (SIGKILL) halfway through writing its second

@@ -2,9 +2,9 @@
 import pytest
 from mmengine.config import Config
 
-from glore_mmseg.utils.test_time import (apply_test_time_options,
-                                         build_tta_pipeline,
-                                         drop_annotation_loading)
+from glore_mmseg.datasets.pipeline_edits import drop_annotation_loading
+from glore_mmseg.engine.inference_options import (apply_test_time_options,
+                                                  build_tta_pipeline)
 
 TEST_PIPELINE = [
     dict(type='LoadImageFromFile'),

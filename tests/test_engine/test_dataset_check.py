@@ -4,7 +4,7 @@ import os
 
 from mmengine.config import Config
 
-from glore_mmseg.utils.dataset_check import check_dataset
+from glore_mmseg.engine.dataset_check import check_dataset
 from tests.conftest import (DEMO_CONFIG, image_of, label_file, put_label_value,
                             resize_label, truncate_file)
 

@@ -162,27 +162,3 @@ def apply_classifier_tta(cfg: Config, tta: str) -> None:
             dict(type='TestTimeAug', transforms=[flips, [pack]])
         ]
     _wrap_in_tta_model(cfg, default='AverageClsScoreTTA')
-
-
-#: Pipeline steps that load or check labels.
-ANNOTATION_STEPS = ('LoadAnnotations', 'CheckSegMap')
-
-
-def drop_annotation_loading(pipeline: Sequence[dict]) -> List[dict]:
-    """The pipeline without ``LoadAnnotations`` and ``CheckSegMap`` (also
-    inside TestTimeAug), for images that have no labels (the Cityscapes test
-    split)."""
-    kept = []
-    for step in pipeline:
-        if isinstance(step, (list, tuple)):
-            step = drop_annotation_loading(step)
-            if step:
-                kept.append(step)
-            continue
-        if step.get('type') in ANNOTATION_STEPS:
-            continue
-        if step.get('type') == 'TestTimeAug':
-            step = dict(
-                step, transforms=drop_annotation_loading(step['transforms']))
-        kept.append(step)
-    return kept

@@ -1,6 +1,5 @@
 """tools/train.py and tools/test.py on mmpretrain configs: a CPU smoke run
 of each family on a synthetic ImageNet, and torchrun."""
-import importlib.util
 import os.path as osp
 import pickle
 import re
@@ -9,7 +8,7 @@ import subprocess
 import pytest
 import torch
 
-from tests.conftest import REPO, launcher_env, run_python
+from tests.conftest import REPO, launcher_env, load_tool, run_python
 
 FAMILIES = {
     'glore': 'configs/glore_cls/glore-res4x3_resnet50_8xb32_in1k.py',
@@ -40,14 +39,6 @@ def initial_classifier(tmp_path_factory):
     path = str(tmp_path_factory.mktemp('cls') / 'initial.pth')
     torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), path)
     return path
-
-
-def load_test_tool():
-    spec = importlib.util.spec_from_file_location(
-        'glore_test_tool', osp.join(REPO, 'tools', 'test.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def small_run(root):
@@ -150,7 +141,7 @@ def test_test_tool_refuses_segmentation_options_for_a_classifier(
         option, tmp_path):
     config = FAMILIES['3gnet']
     with pytest.raises(SystemExit) as refusal:
-        load_test_tool().main([config, 'any.pth', *option])
+        load_tool('test').main([config, 'any.pth', *option])
     message = str(refusal.value)
     assert message.startswith(
         f'tools/test.py: {" ".join(option[:1 + (option[0] == "--tta")])} ')

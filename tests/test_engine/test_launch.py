@@ -2,7 +2,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from glore_mmseg.utils import replace_sync_bn, setup_cpu_distributed
+from glore_mmseg.engine.launch import replace_sync_bn, setup_cpu_distributed
 
 
 def test_sync_bn_replaced_everywhere():

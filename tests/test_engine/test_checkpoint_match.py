@@ -6,9 +6,9 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from glore_mmseg.utils.checkpoint_match import (CheckpointMismatchError,
-                                                check_load_from,
-                                                compare_state_dicts)
+from glore_mmseg.engine.checkpoint_match import (CheckpointMismatchError,
+                                                 check_load_from,
+                                                 compare_state_dicts)
 from tests.conftest import DEMO_CONFIG, run_python
 
 
