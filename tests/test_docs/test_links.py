@@ -6,9 +6,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.test_docs.markdown_sources import (PENDING_PAGES, REPO, anchors,
-                                              link_targets, markdown_files,
-                                              read)
+from tests.test_docs.markdown_sources import (PENDING_PAGES, PENDING_TOOLS,
+                                              REPO, anchors, link_targets,
+                                              markdown_files, read,
+                                              repository_paths)
 
 
 def broken_links(path: str, root: str = REPO) -> list:
@@ -49,6 +50,27 @@ def read_in(root: str, path: str) -> str:
 @pytest.mark.parametrize('path', markdown_files())
 def test_every_relative_link_and_image_resolves(path):
     assert broken_links(path) == []
+
+
+@pytest.mark.parametrize('path', markdown_files())
+def test_every_repository_path_named_as_code_exists(path):
+    missing = [
+        f'{line}: {name}' for name, line in repository_paths(read(path))
+        if not osp.exists(osp.join(REPO, name))
+        and name not in PENDING_PAGES + PENDING_TOOLS
+    ]
+    assert missing == []
+
+
+def test_repository_paths_are_found_in_code_spans():
+    text = ('Read `configs/glore/x.py` and `tools/train.py`, not '
+            '`configs/glore/...` or `work_dirs/x.pth`.\n'
+            '```bash\npython tools/in_a_block.py\n```\n'
+            '| `tests/test_docs/` | table |\n')
+    assert list(repository_paths(text)) == [
+        ('configs/glore/x.py', 1), ('tools/train.py', 1),
+        ('tests/test_docs/', 5)
+    ]
 
 
 def test_the_readme_links_into_the_docs_and_shows_its_figure():
