@@ -126,18 +126,21 @@ def majority_filter(assignment: np.ndarray, kernel_size: int) -> np.ndarray:
     nodes = np.unique(assignment)
     if kernel_size == 1 or len(nodes) == 1:
         return assignment.astype(np.int64)
-    votes = np.stack([
-        cv2.boxFilter((assignment == node).astype(np.float32), -1,
-                      (kernel_size, kernel_size),
-                      borderType=cv2.BORDER_REFLECT) for node in nodes
-    ])
     # A window holds at most kernel_size**2 votes: a bonus of half a vote
     # for the own node breaks ties without outvoting anything.
-    own = np.searchsorted(nodes, assignment)
-    np.put_along_axis(
-        votes, own[None],
-        np.take_along_axis(votes, own[None], 0) + 0.5 / kernel_size**2, 0)
-    return nodes[votes.argmax(0)].astype(np.int64)
+    bonus = 0.5 / kernel_size**2
+    best_votes = np.full(assignment.shape, -1.0, np.float32)
+    best_nodes = np.zeros(assignment.shape, np.int64)
+    for node in nodes:  # one node at a time: memory of two maps, not N
+        own = assignment == node
+        votes = cv2.boxFilter(own.astype(np.float32), -1,
+                              (kernel_size, kernel_size),
+                              borderType=cv2.BORDER_REFLECT)
+        votes[own] += bonus
+        better = votes > best_votes
+        best_votes[better] = votes[better]
+        best_nodes[better] = node
+    return best_nodes
 
 
 def region_boundaries(assignment: np.ndarray) -> np.ndarray:
