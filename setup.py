@@ -89,6 +89,8 @@ setup(
         'lite': ['mmcv-lite==2.1.0'],
         'full': ['mmcv==2.1.0'],
         'tests': ['pytest'],
+        # `mkdocs build --strict` of docs/ (mkdocs.yml).
+        'docs': ['mkdocs==1.6.1'],
         # libspng PNG decoding for the fast Cityscapes train pipeline;
         # without it the pipeline decodes with OpenCV.
         'fast-png': ['pyspng'],

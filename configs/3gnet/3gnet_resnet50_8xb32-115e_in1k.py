@@ -23,5 +23,5 @@ model = dict(
 param_scheduler = dict(
     _delete_=True, type='StepLR', by_epoch=True, step_size=30, gamma=0.1)
 train_cfg = dict(max_epochs=115)
-# write checkpoints atomically (README "Reliability")
+# write checkpoints atomically (docs/en/reliability.md)
 default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

@@ -21,5 +21,5 @@ model = dict(
     backbone=dict(
         type='GloReResNetV1c', glore_units=(0, 0, 3, 0),
         glore_normalize=True))
-# write checkpoints atomically (README "Reliability")
+# write checkpoints atomically (docs/en/reliability.md)
 default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

@@ -7,5 +7,5 @@ _base_ = [
 custom_imports = dict(imports=['glore_mmseg'], allow_failed_imports=False)
 
 model = dict(backbone=dict(type='GloReResNet', glore_units=(0, 0, 3, 0)))
-# write checkpoints atomically (README "Reliability")
+# write checkpoints atomically (docs/en/reliability.md)
 default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

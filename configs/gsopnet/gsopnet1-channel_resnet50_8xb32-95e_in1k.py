@@ -16,5 +16,5 @@ model = dict(
 
 param_scheduler = dict(milestones=[30, 60, 90])
 train_cfg = dict(max_epochs=95)
-# write checkpoints atomically (README "Reliability")
+# write checkpoints atomically (docs/en/reliability.md)
 default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

@@ -96,7 +96,7 @@ def main(argv=None):
             grid = draw_node_grid(visualizer, image, unit_maps, args.nodes)
             mmcv.imwrite(mmcv.rgb2bgr(grid),
                          osp.join(folder, f'{name}_nodes.png'))
-            assignment = draw_node_assignment(visualizer, image, unit_maps)
+            assignment = draw_node_assignment(image, unit_maps)
             mmcv.imwrite(mmcv.rgb2bgr(assignment),
                          osp.join(folder, f'{name}_assignment.png'))
             written += 2

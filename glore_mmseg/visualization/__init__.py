@@ -1,9 +1,12 @@
 """Drawing of GloRe projection maps."""
-from .projection_map_drawing import (draw_node_assignment, draw_node_grid,
-                                     most_active_nodes, node_assignment,
-                                     node_palette)
+from .projection_map_drawing import (draw_legend, draw_node_assignment,
+                                     draw_node_grid, label_positions,
+                                     majority_filter, most_active_nodes,
+                                     node_assignment, node_palette,
+                                     node_shares, region_boundaries)
 
 __all__ = [
-    'draw_node_assignment', 'draw_node_grid', 'most_active_nodes',
-    'node_assignment', 'node_palette'
+    'draw_legend', 'draw_node_assignment', 'draw_node_grid',
+    'label_positions', 'majority_filter', 'most_active_nodes',
+    'node_assignment', 'node_palette', 'node_shares', 'region_boundaries'
 ]

@@ -46,8 +46,11 @@ def test_node_grids_and_assignments_for_a_folder(tool, glore_segmentor,
             assert grid[tile_height:, 2 * 64:].max() == 0  # unused tile
             assignment = mmcv.imread(
                 str(out / stem / f'{unit}_assignment.png'))
-            assert assignment.shape == (tile_height, 64, 3)
-            assert assignment.std() > 5
+            # The image, then a white legend strip below it.
+            assert assignment.shape[1:] == (64, 3)
+            assert assignment.shape[0] > tile_height
+            assert assignment[:tile_height].std() > 5
+            assert assignment[tile_height:].max() == 255
     printed = capsys.readouterr().out
     assert 'wrote 8 PNGs for 2 image(s) and 2 unit(s)' in printed
 

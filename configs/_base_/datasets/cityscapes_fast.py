@@ -2,8 +2,8 @@
 # with CheckSegMap after label loading) with a faster train pipeline: the same
 # augmentation with the same random draws (identical scales, crop boxes,
 # flips, labels and photometric distortion; the resized image within 1 grey
-# level), at a fraction of the CPU time per image (README "Fast data
-# pipeline"). Stock pipeline: use '../_base_/datasets/cityscapes.py'
+# level), at a fraction of the CPU time per image (docs/en/performance.md,
+# "Fast data pipeline"). Stock pipeline: use '../_base_/datasets/cityscapes.py'
 # instead of this file in a config's _base_.
 _base_ = './cityscapes.py'
 crop_size = (512, 1024)
