@@ -1,34 +1,13 @@
 #!/usr/bin/env bash
-# Usage: [GPUS=8] [GPUS_PER_NODE=8] [CPUS_PER_TASK=5] [SRUN_ARGS=...] \
+# Usage: [GPUS=4] [GPUS_PER_NODE=4] [CPUS_PER_TASK=5] [SRUN_ARGS=...] \
 #   bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG [WORK_DIR] [train.py options]
-# One srun task per GPU, each running tools/train.py with --launcher slurm
-# (mmseg's interface). WORK_DIR, when given, becomes --work-dir.
-set -x
-
+# WORK_DIR, when given, becomes --work-dir.
 PARTITION=$1
 JOB_NAME=$2
 CONFIG=$3
 shift 3
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
-    WORK_DIR_ARGS=(--work-dir "$1")
-    shift
-else
-    WORK_DIR_ARGS=()
+    set -- --work-dir "$@"
 fi
-GPUS=${GPUS:-4}
-GPUS_PER_NODE=${GPUS_PER_NODE:-4}
-CPUS_PER_TASK=${CPUS_PER_TASK:-5}
-SRUN_ARGS=${SRUN_ARGS:-""}
-PYTHON=${PYTHON:-python}
-
-PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-srun -p "${PARTITION}" \
-    --job-name="${JOB_NAME}" \
-    --gres=gpu:"${GPUS_PER_NODE}" \
-    --ntasks="${GPUS}" \
-    --ntasks-per-node="${GPUS_PER_NODE}" \
-    --cpus-per-task="${CPUS_PER_TASK}" \
-    --kill-on-bad-exit=1 \
-    ${SRUN_ARGS} \
-    "$PYTHON" -u "$(dirname "$0")/train.py" "${CONFIG}" "${WORK_DIR_ARGS[@]}" \
-    --launcher=slurm "$@"
+exec bash "$(dirname "$0")/slurm_launch.sh" "$PARTITION" "$JOB_NAME" \
+    train.py "$CONFIG" "$@"

@@ -47,8 +47,10 @@ def test_index_lists_every_config_once():
 def test_find_config_by_name_or_path():
     path = osp.join(REPO, 'configs', 'glore',
                     'glore_r50-d8_4xb2-80k_cityscapes-512x1024.py')
-    assert find_config('glore_r50-d8_4xb2-80k_cityscapes-512x1024') == path
-    assert find_config('GloRe_R50-D8_4xb2-80k_Cityscapes-512x1024.py') == path
+    by_name = find_config('glore_r50-d8_4xb2-80k_cityscapes-512x1024')
+    assert osp.samefile(by_name, path)
+    assert find_config('GloRe_R50-D8_4xb2-80k_Cityscapes-512x1024.py') == \
+        by_name
     assert find_config(path) == path
     with pytest.raises(FileNotFoundError,
                        match="did you mean.*'glore_r50-d8_4xb2-80k_city"):

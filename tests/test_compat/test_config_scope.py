@@ -40,7 +40,7 @@ def test_the_scope_is_known_once_mmengine_config_is_imported(tmp_path):
 
 def test_a_glore_mmseg_base_adds_no_scope_and_builds_in_the_hosts(tmp_path):
     cfg = Config.fromfile(write_config(tmp_path, f'glore_mmseg::{DEMO}.py'))
-    assert "'glore_mmseg'" not in cfg.pretty_text
+    assert "_scope_='glore_mmseg'" not in cfg.pretty_text
     assert cfg.default_scope == 'mmseg'
     init_default_scope('mmseg')
     # mmengine's root registries build what the Runner builds from them.
