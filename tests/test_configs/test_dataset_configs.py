@@ -277,3 +277,20 @@ def test_check_dataset_tool_on_the_synthetic_set(name, root, labels,
     assert f'label values [{bad_value}]' in report[2]
     stored = np.asarray(Image.open(label))
     assert (stored == bad_value).sum() == 3
+
+
+@pytest.mark.parametrize('name,root', [run[:2] for run in SHORT_RUNS])
+def test_tta_pipeline_reads_a_synthetic_sample(name, root, request):
+    """``tools/test.py --tta config``: the config's own TTA views (6 scales
+    x 2 flips), each with its checked label."""
+    from mmseg.registry import DATASETS as SEG_DATASETS
+    cfg = Config.fromfile(osp.join(GLORE, name))
+    dataset = cfg.test_dataloader.dataset
+    dataset.update(
+        data_root=request.getfixturevalue(root), pipeline=cfg.tta_pipeline)
+    init_default_scope('mmseg')
+    sample = SEG_DATASETS.build(dataset)[0]
+    assert len(sample['inputs']) == len(sample['data_samples']) == 12
+    _, num_classes = DATASETS[data_set_of(name)]
+    labels = np.unique(sample['data_samples'][0].gt_sem_seg.data.numpy())
+    assert set(labels.tolist()) <= set(range(num_classes)) | {255}

@@ -9,8 +9,8 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS
 from PIL import Image
 
-from glore_mmseg.datasets import CheckSegMap, SegMapError
-from glore_mmseg.datasets import make_synthetic_ade20k
+from glore_mmseg.datasets import (CheckSegMap, SegMapError,
+                                  make_synthetic_ade20k)
 from tests.conftest import put_label_value
 
 
