@@ -19,8 +19,9 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from .synthetic_scenes import (class_values, palette_of, random_sample,
-                               region_borders, save_jpeg, save_label)
+from .synthetic_scenes import (checked_splits, class_values, palette_of,
+                               random_sample, region_borders, save_jpeg,
+                               save_label)
 
 #: The folder and file name of each split (``training`` -> ``ADE_train_``).
 SPLIT_PREFIXES = {'training': 'ADE_train_', 'validation': 'ADE_val_'}
@@ -45,11 +46,8 @@ def make_synthetic_ade20k(root: str,
         The file stems written, per split.
     """
     from mmseg.datasets import ADE20KDataset
-    splits = {'training': 8, 'validation': 4} if splits is None else splits
-    unknown = set(splits) - set(SPLIT_PREFIXES)
-    if unknown:
-        raise ValueError(f'ADE20K splits are {sorted(SPLIT_PREFIXES)}, got '
-                         f'{sorted(unknown)}')
+    splits = checked_splits(splits, {'training': 8, 'validation': 4},
+                            'ADE20K')
     classes = ADE20KDataset.METAINFO['classes']
     palette = palette_of(ADE20KDataset.METAINFO['palette'], first_value=1)
     stuff = class_values(classes, STUFF, first_value=1)

@@ -18,10 +18,10 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from .synthetic_scenes import (class_values, palette_of, random_sample,
-                               save_jpeg, save_label, write_name_list)
+from .synthetic_scenes import (checked_splits, class_values, palette_of,
+                               random_sample, save_jpeg, save_label,
+                               write_name_list)
 
-SPLITS = ('train', 'val')
 STUFF = ('sky', 'grass', 'ground', 'road', 'wall', 'floor', 'building',
          'tree', 'water', 'mountain')
 
@@ -43,11 +43,7 @@ def make_synthetic_pascal_context(root: str,
         The image names written, per split.
     """
     from mmseg.datasets import PascalContextDataset59
-    splits = {'train': 8, 'val': 4} if splits is None else splits
-    unknown = set(splits) - set(SPLITS)
-    if unknown:
-        raise ValueError(f'Pascal Context splits are {list(SPLITS)}, got '
-                         f'{sorted(unknown)}')
+    splits = checked_splits(splits, {'train': 8, 'val': 4}, 'Pascal Context')
     metainfo = PascalContextDataset59.METAINFO
     palette = palette_of(metainfo['palette'], first_value=1)
     stuff = (0, *class_values(metainfo['classes'], STUFF, first_value=1))

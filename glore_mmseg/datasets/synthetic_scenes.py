@@ -9,10 +9,26 @@ set stores in its files (before ``reduce_zero_label``).
 """
 import os
 import os.path as osp
-from typing import Iterable, Sequence, Tuple
+from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 import numpy as np
 from PIL import Image
+
+
+def checked_splits(splits: Optional[Dict[str, int]], default: Dict[str, int],
+                   data_set: str) -> Dict[str, int]:
+    """The images per split to write: ``splits``, or ``default`` if None.
+
+    Raises:
+        ValueError: ``splits`` names a split ``default`` does not have.
+    """
+    if splits is None:
+        return dict(default)
+    unknown = sorted(set(splits) - set(default))
+    if unknown:
+        raise ValueError(f'{data_set} splits are {list(default)}, got '
+                         f'{unknown}')
+    return splits
 
 
 def colour_image(label: np.ndarray, palette: np.ndarray,

@@ -27,10 +27,10 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from .synthetic_scenes import (palette_of, random_sample, region_borders,
-                               save_jpeg, save_label, write_name_list)
+from .synthetic_scenes import (checked_splits, palette_of, random_sample,
+                               region_borders, save_jpeg, save_label,
+                               write_name_list)
 
-SPLITS = ('train', 'val', 'aug')
 #: Colour of the void label 255 in VOC's palette PNGs.
 VOID_COLOUR = (224, 224, 192)
 
@@ -70,17 +70,12 @@ def make_synthetic_voc(root: str,
         The image names written, per split.
     """
     from mmseg.datasets import PascalVOCDataset
-    splits = ({'train': 4, 'val': 4, 'aug': 4} if splits is None else
-              splits)
-    unknown = set(splits) - set(SPLITS)
-    if unknown:
-        raise ValueError(f'VOC splits are {list(SPLITS)}, got '
-                         f'{sorted(unknown)}')
+    splits = checked_splits(splits, {'train': 4, 'val': 4, 'aug': 4}, 'VOC')
     colour_map = voc_colour_map()
     palette = palette_of(colour_map.astype(np.float32))
     things = tuple(range(1, len(PascalVOCDataset.METAINFO['classes'])))
     rng = np.random.default_rng(seed)
-    written: Dict[str, List[str]] = {split: [] for split in SPLITS}
+    written: Dict[str, List[str]] = {'train': [], 'val': [], 'aug': []}
     number = 0
     for split, count in splits.items():
         for _ in range(count):
