@@ -261,3 +261,37 @@ def build_transform(cfg):
     from mmseg.registry import TRANSFORMS
     init_default_scope('mmseg')
     return TRANSFORMS.build(cfg)
+
+
+@pytest.fixture(scope='session')
+def ade20k_root(tmp_path_factory):
+    """A small synthetic ADE20K (4 training, 2 validation 128x96 images):
+    the ``ADEChallengeData2016`` folder."""
+    from glore_mmseg.datasets import make_synthetic_ade20k
+    root = str(tmp_path_factory.mktemp('ade') / 'ADEChallengeData2016')
+    make_synthetic_ade20k(
+        root, {'training': 4, 'validation': 2}, image_size=(128, 96))
+    return root
+
+
+@pytest.fixture(scope='session')
+def voc_root(tmp_path_factory):
+    """A small synthetic Pascal VOC 2012 + aug (2 train, 2 val, 2 aug
+    128x96 images): the ``VOCdevkit/VOC2012`` folder."""
+    from glore_mmseg.datasets import make_synthetic_voc
+    root = str(tmp_path_factory.mktemp('voc') / 'VOCdevkit' / 'VOC2012')
+    make_synthetic_voc(
+        root, {'train': 2, 'val': 2, 'aug': 2}, image_size=(128, 96))
+    return root
+
+
+@pytest.fixture(scope='session')
+def pascal_context_root(tmp_path_factory):
+    """A small synthetic Pascal Context 59 (4 train, 2 val 128x96 images):
+    the ``VOCdevkit/VOC2010`` folder."""
+    from glore_mmseg.datasets import make_synthetic_pascal_context
+    root = str(
+        tmp_path_factory.mktemp('context') / 'VOCdevkit' / 'VOC2010')
+    make_synthetic_pascal_context(
+        root, {'train': 4, 'val': 2}, image_size=(128, 96))
+    return root

@@ -25,6 +25,8 @@ from typing import Callable, Dict, List, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
+from .synthetic_scenes import colour_image
+
 CITIES = {'train': ('aachen', 'bochum'), 'val': ('frankfurt', ),
           'test': ('berlin', )}
 
@@ -70,9 +72,7 @@ def render_image(label_ids: np.ndarray, rng: np.random.Generator,
     for label in labels:
         if label.id >= 0:
             palette[label.id] = label.color
-    image = palette[label_ids] + rng.uniform(-30, 30)
-    image += rng.normal(0.0, noise, size=image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8)
+    return colour_image(label_ids, palette, rng, noise)
 
 
 def write_instance_ids(json_path: str, png_path: str) -> None:

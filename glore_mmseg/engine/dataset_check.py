@@ -124,7 +124,7 @@ def _check_settings(dataset_cfg: dict, num_classes: int) -> dict:
 def check_dataset(cfg: Config,
                   split: str = 'train',
                   workers: int = 1,
-                  file: TextIO = sys.stdout) -> List[DatasetReport]:
+                  file: Optional[TextIO] = None) -> List[DatasetReport]:
     """Scan every sample of a split, with a progress bar.
 
     Args:
@@ -132,7 +132,8 @@ def check_dataset(cfg: Config,
         split: ``'train'``, ``'val'`` or ``'test'``: the
             ``<split>_dataloader`` whose dataset(s) are scanned.
         workers: Processes reading files (1: in this process).
-        file: Where the progress bar goes.
+        file: Where the progress bar goes; default ``sys.stdout`` as it
+            is at the call.
 
     Returns:
         One report per dataset (several for a ``ConcatDataset``).
@@ -143,6 +144,7 @@ def check_dataset(cfg: Config,
     from mmengine.registry import DATASETS, init_default_scope
     from mmengine.utils import track_parallel_progress, track_progress
 
+    file = sys.stdout if file is None else file
     loader_key = f'{split}_dataloader'
     if not cfg.get(loader_key):
         raise KeyError(f'the config has no {loader_key}')

@@ -69,3 +69,14 @@ def test_clean_split_and_missing_files(cityscapes_copy):
     report, = check_dataset(cfg, 'val', file=io.StringIO())
     assert list(report.problems) == ['missing folder']
     assert report.num_samples == 0
+
+
+def test_progress_goes_to_the_current_stdout(cityscapes_root):
+    """Without ``file``, the progress bar goes to ``sys.stdout`` as it is at
+    the call (a redirected or captured one), not as it was at import."""
+    import contextlib
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        report, = check_dataset(demo_cfg(cityscapes_root), 'val')
+    assert report.num_samples == 2 and not report.problems
+    assert 'Checking 2 samples of val_dataloader.dataset' in out.getvalue()

@@ -1,0 +1,18 @@
+# mmseg's ADE20K data settings with every label checked as it is loaded
+# (CheckSegMap, right after LoadAnnotations, before any resize). The files
+# store 0 (unlabelled) and 1..150; LoadAnnotations' reduce_zero_label makes
+# them 255 and the classes 0..149, which the check then sees: a stored value
+# above 150 stops the run naming the files. Needs glore_mmseg imported.
+_base_ = 'mmseg::_base_/datasets/ade20k.py'
+check_seg_map = dict(type='CheckSegMap', num_classes=150, ignore_index=255)
+
+train_pipeline = _base_.train_pipeline
+train_pipeline.insert(2, check_seg_map)  # after LoadAnnotations
+test_pipeline = _base_.test_pipeline
+test_pipeline.insert(3, check_seg_map)  # after Resize, LoadAnnotations
+tta_pipeline = _base_.tta_pipeline
+tta_pipeline[1]['transforms'].insert(3, [check_seg_map])
+
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
