@@ -1,9 +1,10 @@
-"""Drawing of GloRe projection maps."""
+"""Drawing of GloRe projection maps and of training-loss curves."""
+from .loss_curves import plot_loss_curves
 from .projection_map_drawing import (draw_node_assignment, draw_node_grid,
                                      most_active_nodes, node_assignment,
                                      node_palette)
 
 __all__ = [
     'draw_node_assignment', 'draw_node_grid', 'most_active_nodes',
-    'node_assignment', 'node_palette'
+    'node_assignment', 'node_palette', 'plot_loss_curves'
 ]
