@@ -7,9 +7,10 @@ Res3 / Res4, fine-tuned from the same start on a synthetic CUB-200-2011.
 Writes a small data set in CUB-200-2011's layout (read by mmpretrain's
 ``CUB``), optionally pretrains the baseline ResNet-18 on a synthetic
 ImageNet first (``--pretrain-iters``; stands in for the ImageNet weights
-the configs load), then trains each model of ``--models`` at each
-learning rate of ``--lrs`` with mmengine's Runner: the same backbone
-weights, seed and data order for all. Prints a table (first, largest and
+the configs load; ``--pretrained`` reuses such a backbone), then trains
+each model of ``--models`` at each learning rate of ``--lrs`` with
+mmengine's Runner: the same backbone and head weights, seed and data order
+for all. Prints a table (first, largest and
 final training loss, test top-1, where a run stopped on a non-finite loss)
 and writes the loss curves as JSON and a PNG. The defaults (the three
 configs, 20 iterations, 64-pixel crops) take about a minute on 2 cores.
@@ -49,6 +50,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='pretrain the ResNet-18 on a synthetic ImageNet for this many '
         'iterations first (0: every model starts from the same random '
         'backbone)')
+    parser.add_argument(
+        '--pretrained',
+        help='checkpoint whose backbone.* weights start every model (e.g. '
+        'the pretrained_backbone.pth of an earlier demo run) instead of '
+        'pretraining')
     parser.add_argument('--pretrain-classes', type=int, default=8)
     parser.add_argument('--pretrain-lr', type=float, default=0.05)
     parser.add_argument('--seed', type=int, default=0)
@@ -56,7 +62,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--threads', type=int,
         help="torch CPU threads (default: torch's, one per core)")
     parser.add_argument(
-        '--work-dir', default=time.strftime('work_dirs/cub_demo_%Y%m%d_%H%M%S'))
+        '--work-dir',
+        default=time.strftime('work_dirs/cub_demo_%Y%m%d_%H%M%S'))
     parser.add_argument(
         '--out', help='JSON of every run (default: WORK_DIR/cub_demo.json)')
     parser.add_argument(
@@ -72,6 +79,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                          f'got {getattr(args, name)}')
     if args.pretrain_iters < 0:
         parser.error('--pretrain-iters must be >= 0')
+    if args.pretrained and args.pretrain_iters:
+        parser.error('give --pretrained or --pretrain-iters, not both')
+    if args.pretrained and not osp.isfile(args.pretrained):
+        parser.error(f'--pretrained: no file {args.pretrained!r}')
     return args
 
 
@@ -82,6 +93,7 @@ def pretrain_backbone(args: argparse.Namespace, image_size, log_level: str
                                                       CUB_CONFIGS,
                                                       backbone_checkpoint,
                                                       configure_cub_run,
+                                                      loss_summary,
                                                       train_and_record)
     from glore_mmseg.datasets import make_synthetic_imagenet
     root = osp.join(args.work_dir, 'data', 'imagenet')
@@ -99,9 +111,10 @@ def pretrain_backbone(args: argparse.Namespace, image_size, log_level: str
     if record['diverged_at'] is not None:
         raise RuntimeError('pretraining stopped on a non-finite loss at '
                            f'iteration {record["diverged_at"]}')
+    losses = loss_summary(record['losses'])
     print(f'pretrained ResNet-18: {args.pretrain_iters} iterations on '
           f'{args.pretrain_classes} synthetic ImageNet classes, loss '
-          f'{record["losses"][0]:.3f} -> {record["losses"][-1]:.3f}, val '
+          f'{losses["first"]:.3f} -> {losses["final"]:.3f} (last 10), val '
           f'top-1 {record["top1"]:.1f} %', flush=True)
     return backbone_checkpoint(
         osp.join(run_dir, f'iter_{args.pretrain_iters}.pth'),
@@ -155,8 +168,9 @@ def main(argv=None) -> dict:
           f'{counts["test"]} test images of {args.num_classes} classes in '
           f'{data_root}', flush=True)
     log_level = 'INFO' if args.verbose else 'ERROR'
-    pretrained = pretrain_backbone(args, image_size, log_level) \
-        if args.pretrain_iters else None
+    pretrained = args.pretrained
+    if args.pretrain_iters:
+        pretrained = pretrain_backbone(args, image_size, log_level)
     # Every run starts from these backbone and head weights.
     start_cfg = configure_cub_run(
         osp.join(CUB_CONFIG_DIR, CUB_CONFIGS['resnet18']), data_root,

@@ -101,8 +101,8 @@ def test_fig7_resnet18_has_one_128_node_unit_in_the_middle_of_res4():
     model = build(cfg)
     (name, unit), = model.backbone.glore_units.items()
     assert name == 'layer3_0'  # Res4 has 2 blocks: between them
-    assert (unit.in_channels, unit.num_state, unit.num_node) == (256, 256,
-                                                                128)
+    sizes = (unit.in_channels, unit.num_state, unit.num_node)
+    assert sizes == (256, 256, 128)
     assert count_params(model) == pytest.approx(11.936296, abs=1e-6)
 
 

@@ -107,7 +107,8 @@ def unit_sizes(spec: Optional[SizeSpec], key: str,
                     f'{stage} has {len(indices)} GloRe units (after blocks '
                     f'{list(indices)})')
             sizes.append(tuple(
-                _positive_size(v, f'{name}[{i}]') for i, v in enumerate(entry)))
+                _positive_size(value, f'{name}[{i}]')
+                for i, value in enumerate(entry)))
         else:
             raise ValueError(f'{name} must be None, an int or one int per '
                              f'unit, got {entry!r}')
