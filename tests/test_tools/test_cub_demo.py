@@ -4,9 +4,10 @@ import json
 import math
 import os.path as osp
 
+import pytest
 import torch
 
-from glore_mmseg.cli.cub_demo import main
+from glore_mmseg.cli.cub_demo import main, parse_args
 
 
 def test_three_configs_train_two_iterations_from_one_start(tmp_path):
@@ -43,3 +44,15 @@ def test_three_configs_train_two_iterations_from_one_start(tmp_path):
     assert 1_000 < osp.getsize(png) < 150_000
     with open(png, 'rb') as f:
         assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+
+
+@pytest.mark.parametrize('argv,message', [
+    (['--pretrained', 'missing.pth'], "--pretrained: no file 'missing.pth'"),
+    (['--pretrained', __file__, '--pretrain-iters', '2'],
+     'give --pretrained or --pretrain-iters, not both'),
+    (['--iters', '0'], '--iters must be at least 1, got 0'),
+])
+def test_bad_options_are_named(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        parse_args(argv)
+    assert message in capsys.readouterr().err
