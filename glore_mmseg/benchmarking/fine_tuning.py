@@ -129,8 +129,9 @@ def train_and_record(cfg: Config) -> dict:
     Returns:
         ``losses`` (one per finished iteration), ``top1`` (test top-1 in
         percent, ``None`` when the run stopped early), ``diverged_at`` (the
-        iteration with a non-finite loss, or ``None``), ``params`` and
-        ``seconds``.
+        iteration with a non-finite loss, or ``None``), ``blocker_weight``
+        (unit name -> mean |blocker BN weight| at the end: how far each
+        GloRe unit moved from a zero start), ``params`` and ``seconds``.
     """
     start = time.perf_counter()
     runner = Runner.from_cfg(cfg)
@@ -145,10 +146,15 @@ def train_and_record(cfg: Config) -> dict:
     top1 = None
     if diverged_at is None and 'val/accuracy/top1' in hub.log_scalars:
         top1 = float(hub.get_scalar('val/accuracy/top1').current())
+    units = getattr(runner.model.backbone, 'glore_units', {})
     return dict(
         losses=[v if math.isfinite(v) else None for v in losses],
         top1=top1,
         diverged_at=diverged_at,
+        blocker_weight={
+            name: float(unit.blocker.weight.detach().abs().mean())
+            for name, unit in units.items()
+        },
         params=sum(p.numel() for p in runner.model.parameters()),
         seconds=time.perf_counter() - start)
 

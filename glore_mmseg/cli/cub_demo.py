@@ -129,15 +129,17 @@ def table(records: List[dict]) -> str:
         return '-' if value is None else f'{value:.{digits}g}'
 
     lines = ['| model | lr | first loss | largest loss | final loss '
-             '(last 10) | test top-1 % | stopped |',
-             '|---|---|---|---|---|---|---|']
+             '(last 10) | test top-1 % | unit blocker mean abs weight | '
+             'stopped |', '|---|---|---|---|---|---|---|---|']
     for r in records:
         s = loss_summary(r['losses'])
         stopped = '-' if r['diverged_at'] is None else \
             f'non-finite loss at iter {r["diverged_at"]}'
+        blockers = r.get('blocker_weight') or {}
+        blocker = ', '.join(f'{v:.2g}' for v in blockers.values()) or '-'
         lines.append(f'| {r["model"]} | {r["lr"]:g} | {number(s["first"])} '
                      f'| {number(s["max"])} | {number(s["final"])} | '
-                     f'{number(r["top1"], 3)} | {stopped} |')
+                     f'{number(r["top1"], 3)} | {blocker} | {stopped} |')
     return '\n'.join(lines)
 
 

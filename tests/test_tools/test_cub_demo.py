@@ -33,6 +33,9 @@ def test_three_configs_train_two_iterations_from_one_start(tmp_path):
     first = runs['resnet18']['losses'][0]
     assert runs['glore-res3']['losses'][0] == first
     assert runs['glore-res4']['losses'][0] == first
+    assert runs['resnet18']['blocker_weight'] == {}
+    (moved, ) = runs['glore-res4']['blocker_weight'].values()
+    assert 0 < moved < 0.01  # it learns, from 0
     # Every run started from the pretrained backbone.
     pretrained = torch.load(osp.join(work_dir, 'pretrained_backbone.pth'))
     start = torch.load(osp.join(work_dir, 'initial_weights.pth'))
