@@ -209,3 +209,40 @@ def loss_summary(losses: List[Optional[float]],
         max=math.inf if len(finite) < len(losses) else max(finite),
         final=sum(finite[-window:]) / len(finite[-window:])
         if finite else None)
+
+
+def unit_scales(model: torch.nn.Module,
+                inputs: torch.Tensor) -> Dict[str, Dict[str, float]]:
+    """Standard deviations inside every GloRe unit of ``model.backbone``
+    in one forward pass of ``inputs`` (B, 3, H, W), in the model's mode.
+
+    Returns:
+        Unit name -> ``features`` (the unit's input), ``nodes`` (node
+        features V, the graph convolution's input) and ``extended`` (the
+        blocker's input): without 1/L the last two grow with the number of
+        positions L, and only the blocker BN keeps the residual that the
+        unit adds at the features' scale.
+    """
+    stats: Dict[str, Dict[str, float]] = {}
+    handles = []
+    for name, unit in model.backbone.glore_units.items():
+        record = stats.setdefault(name, {})
+
+        def keep(key, value, record=record):
+            record[key] = float(value.detach().float().std())
+
+        handles += [
+            unit.register_forward_pre_hook(
+                lambda m, args, keep=keep: keep('features', args[0])),
+            unit.gcn.register_forward_pre_hook(
+                lambda m, args, keep=keep: keep('nodes', args[0])),
+            unit.conv_extend.register_forward_hook(
+                lambda m, args, out, keep=keep: keep('extended', out)),
+        ]
+    try:
+        with torch.no_grad():
+            model.extract_feat(inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return stats

@@ -3,11 +3,13 @@ import math
 import os.path as osp
 
 import pytest
+import torch
 
 from glore_mmseg.benchmarking.fine_tuning import (CUB_CONFIG_DIR, CUB_CONFIGS,
                                                   VARIANTS, configure_cub_run,
                                                   loss_summary,
-                                                  train_and_record)
+                                                  train_and_record,
+                                                  unit_scales)
 from glore_mmseg.datasets import make_synthetic_cub
 from glore_mmseg.visualization.loss_curves import smooth
 
@@ -60,3 +62,27 @@ def test_loss_summary_and_smoothing():
     assert line[:2].tolist() == [1.0, 2.0]
     assert math.isnan(line[2]) and math.isnan(line[3])
     assert line[4] == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize('normalize,growth', [(False, (3.5, 4.5)),
+                                              (True, (0.8, 1.3))])
+def test_unit_scales_grow_with_positions_without_one_over_l(
+        normalize, growth):
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='ImageClassifier',
+        backbone=dict(type='GloReResNet', depth=18, glore_units=(0, 0, 1, 0),
+                      glore_zero_init=False, glore_normalize=normalize)))
+    model.eval()
+    small, large = (unit_scales(model, torch.ones(1, 3, s, s))['layer3_0']
+                    for s in (64, 128))  # L = 16 and 64 positions
+    # A constant image: features of about the same scale (zero padding
+    # changes the borders a little); 4x the positions give about 4x the
+    # node features without 1/L, about the same with it.
+    assert large['features'] == pytest.approx(small['features'], rel=0.05)
+    low, high = growth
+    for key in ('nodes', 'extended'):
+        assert low < large[key] / small[key] < high
