@@ -25,9 +25,10 @@ CUB_CONFIGS = {
     'glore-res4': 'glore-res4x1_resnet18_1xb32-10e_cub-448px.py',
 }
 _RES4 = CUB_CONFIGS['glore-res4']
-# Investigation variants of the Res4 model: name -> (config, backbone keys).
-# "w1": blocker BN starting at weight 1 (no zero start), "norm": projection
-# x 1/L, "n128": 128 nodes instead of 16.
+# Investigation variants: name -> (config, backbone keys). "w1": blocker BN
+# starting at weight 1 (no zero start), "norm": projection x 1/L, "n128":
+# 128 nodes instead of 16, "normeval": the ResNet's norm_eval (every BN of
+# the backbone, the blockers too, uses its running statistics).
 VARIANTS = {
     **{name: (config, {}) for name, config in CUB_CONFIGS.items()},
     'glore-res4-norm': (_RES4, dict(glore_normalize=True)),
@@ -36,6 +37,13 @@ VARIANTS = {
                                        glore_normalize=True)),
     'glore-res4-w1-n128': (_RES4, dict(glore_zero_init=False,
                                        glore_num_nodes=128)),
+    'resnet18-normeval': (CUB_CONFIGS['resnet18'], dict(norm_eval=True)),
+    'glore-res4-normeval': (_RES4, dict(norm_eval=True)),
+    'glore-res4-w1-normeval': (_RES4, dict(norm_eval=True,
+                                           glore_zero_init=False)),
+    'glore-res4-w1-norm-normeval': (_RES4, dict(norm_eval=True,
+                                                glore_zero_init=False,
+                                                glore_normalize=True)),
 }
 
 

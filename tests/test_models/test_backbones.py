@@ -336,3 +336,32 @@ def test_gsop_dim_is_the_deprecated_name_of_gsop_reduced_channels():
              gsop_stages=(False, False, False, True)))
     assert {k: v.shape for k, v in old.state_dict().items()} == \
         {k: v.shape for k, v in new.state_dict().items()}
+
+
+@pytest.mark.parametrize('registry,backbone', [
+    (PRETRAIN_MODELS, dict(type='GloReResNet')),
+    (SEG_MODELS, dict(type='GloReResNetV1c', glore_normalize=False)),
+])
+def test_norm_eval_keeps_the_blockers_normalising(registry, backbone):
+    # norm_eval freezes the ResNet's pretrained BN statistics. A blocker
+    # with frozen statistics (mean 0, var 1 at the start) passes the
+    # unit's un-normalised residual, which grows with the number of
+    # positions without 1/L, straight into the features.
+    init_default_scope(registry.scope)
+    torch.manual_seed(0)
+    model = registry.build(dict(
+        backbone, depth=18, glore_units=(0, 0, 1, 0), glore_zero_init=False,
+        norm_eval=True))
+    model.init_weights()
+    model.train()
+    unit = model.glore_units['layer3_0']
+    assert not model.layer3[0].bn1.training  # the ResNet's own BN: frozen
+    assert unit.blocker.training
+    residual = {}
+    unit.register_forward_hook(
+        lambda m, args, out: residual.update(
+            std=float((out - args[0]).std()), features=float(args[0].std())))
+    model(torch.randn(4, 3, 256, 256))  # L = 256 positions at Res4
+    assert residual['std'] < 2.0  # BN-normalised: about 1 per channel
+    model.eval()
+    assert not unit.blocker.training

@@ -207,6 +207,22 @@ class ResNetExtrasMixin:
         re-scaled by the stage's GSoP block."""
         return self.gsop_blocks[name](out)
 
+    def train(self, mode: bool = True) -> nn.Module:
+        """The ResNet's ``train``, except that the GloRe blockers keep
+        normalising with batch statistics under ``norm_eval``.
+
+        ``norm_eval`` freezes the pretrained BN statistics of the ResNet. A
+        blocker with frozen statistics no longer bounds the residual its
+        unit adds, and without 1/L that residual grows with the number of
+        positions (at 448-pixel crops, hundreds of times the features'
+        scale in ResNet-18's Res4): the loss explodes.
+        """
+        super().train(mode)
+        if mode and getattr(self, 'norm_eval', False):
+            for unit in self.glore_units.values():
+                unit.blocker.train()
+        return self
+
     def init_weights(self) -> None:
         super().init_weights()
         init_cfg = getattr(self, 'init_cfg', None)
