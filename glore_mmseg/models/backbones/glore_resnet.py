@@ -28,7 +28,9 @@ _GLORE_ARGS = """
             weight 1, as a unit added without that trick.
         glore_normalize: Divide the projection by the number of positions
             (needed when the input size changes, e.g. segmentation).
-        **kwargs: The ResNet's own arguments.
+        **kwargs: The ResNet's own arguments. Under ``norm_eval`` the
+            blockers keep using batch statistics (see
+            :meth:`ResNetExtrasMixin.train`).
 """
 
 
