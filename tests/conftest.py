@@ -47,15 +47,16 @@ def launcher_env():
 
 
 def build_classifier(backbone, neck=None, in_channels=2048):
-    """An mmpretrain ImageNet classifier on a depth-50 ``backbone`` config
-    (GAP neck unless ``neck`` is given; 1000-class linear head)."""
+    """An mmpretrain ImageNet classifier on a ``backbone`` config (depth 50
+    unless it says otherwise; GAP neck unless ``neck`` is given; 1000-class
+    linear head)."""
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import MODELS
     init_default_scope('mmpretrain')
     return MODELS.build(
         dict(
             type='ImageClassifier',
-            backbone=dict(depth=50, **backbone),
+            backbone={'depth': 50, **backbone},
             neck=neck or dict(type='GlobalAveragePooling'),
             head=dict(
                 type='LinearClsHead', num_classes=1000,

@@ -36,6 +36,8 @@ COMMANDS: Dict[str, Tuple[str, str]] = {
     'context-benchmark': ('context_benchmark',
                           'train FCN, NonLocal and GloRe on a far-cue task'),
     'demo': ('demo', 'CPU demo: synthetic Cityscapes, train, resume'),
+    'cub-demo': ('cub_demo', 'CPU demo: the ResNet-18 CUB-200 configs '
+                 'trained from one start'),
 }
 
 PROG = 'glore-mmseg'

@@ -67,7 +67,7 @@ def test_classifiers_in_mmpretrain_model_hub(monkeypatch):
     monkeypatch.setattr(socket.socket, 'connect', no_network)
     assert ModelHub.has('gsopnet2_resnet50_8xb32-65e_in1k')  # on import
     names = register_classifiers()  # again: no error, nothing new
-    assert len(names) == 11 and 'gsopnet2_resnet50_8xb32-65e_in1k' in names
+    assert len(names) == 15 and 'gsopnet2_resnet50_8xb32-65e_in1k' in names
     assert not ModelHub.has('glore_r50-d8_4xb2-80k_cityscapes-512x1024')
     model = get_model('gsopnet2_resnet50_8xb32-65e_in1k', pretrained=False)
     assert type(model).__name__ == 'ImageClassifier'

@@ -8,7 +8,8 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS as PRETRAIN_MODELS
 from mmseg.registry import MODELS as SEG_MODELS
 
-from glore_mmseg.models.backbones.resnet_extras import unit_positions
+from glore_mmseg.models.backbones.resnet_extras import (unit_positions,
+                                                        unit_sizes)
 from tests.conftest import build_classifier
 
 
@@ -70,6 +71,99 @@ def test_position_errors_name_the_stage():
         unit_positions((0, 3, 0, 0), (3, 4, 6, 3))
     with pytest.raises(ValueError, match='one entry per stage'):
         unit_positions((0, 3), (3, 4, 6, 3))
+
+
+def glore_unit_params(channels, states, nodes):
+    """Parameters of one official GloRe unit (C channels, S, N)."""
+    return ((channels + 1) * states + (channels + 1) * nodes +
+            (nodes + 1) * nodes + states**2 + states * channels +
+            2 * channels)
+
+
+@pytest.mark.parametrize('depth', [18, 34])
+def test_basic_block_resnets_take_units_of_their_widths(depth):
+    torch.manual_seed(0)
+    plain = build_classifier(
+        dict(type='ResNet', depth=depth), in_channels=512)
+    model = build_classifier(
+        dict(GLORE, depth=depth, glore_units=(1, 1, 1, 1)), in_channels=512)
+    model.init_weights()
+    units = model.backbone.glore_units
+    # BasicBlock: the block width is its output width (Bottleneck: 1/4).
+    assert {k: (u.in_channels, u.num_state, u.num_node)
+            for k, u in units.items()} == {
+                'layer1_0': (64, 128, 64), 'layer2_0': (128, 256, 128),
+                'layer3_0': (256, 512, 256), 'layer4_0': (512, 1024, 512)}
+    assert millions(model) - millions(plain) == pytest.approx(
+        sum(glore_unit_params(c, 2 * c, c) for c in (64, 128, 256, 512)) /
+        1e6)
+    model.load_state_dict(plain.state_dict(), strict=False)
+    model.eval()
+    plain.eval()
+    x = torch.randn(2, 3, 64, 64)
+    torch.testing.assert_close(model(x), plain(x))  # zero-started units
+    model.train()
+    model(x).sum().backward()
+    assert units['layer4_0'].blocker.weight.grad.abs().sum() > 0
+
+
+def test_unit_sizes_per_stage_and_per_unit():
+    model = build_classifier(
+        dict(GLORE, glore_units=(0, 2, 3, 0),
+             glore_num_nodes=(None, 32, (16, 24, 40), None),
+             glore_num_states=64)).backbone
+    sizes = {k: (u.num_state, u.num_node)
+             for k, u in model.glore_units.items()}
+    assert sizes == {'layer2_0': (64, 32), 'layer2_2': (64, 32),
+                     'layer3_0': (64, 16), 'layer3_2': (64, 24),
+                     'layer3_4': (64, 40)}
+    assert sum(p.numel() for p in model.glore_units.parameters()) == sum(
+        glore_unit_params(c, 64, n) for c, n in
+        ((512, 32), (512, 32), (1024, 16), (1024, 24), (1024, 40)))
+    assert model(torch.randn(1, 3, 64, 64))[-1].shape == (1, 2048, 2, 2)
+    # Explicit defaults build the default network.
+    default = build_classifier(dict(GLORE, glore_units=(0, 2, 3, 0)))
+    explicit = build_classifier(
+        dict(GLORE, glore_units=(0, 2, 3, 0),
+             glore_num_nodes=(None, ) * 4, glore_num_states=None))
+    assert {k: v.shape for k, v in default.state_dict().items()} == {
+        k: v.shape for k, v in explicit.state_dict().items()}
+
+
+@pytest.mark.parametrize('spec,message', [
+    ((None, 16), r'glore_num_nodes needs one entry per stage \(4\), got 2'),
+    ((16, None, 16, None), r'glore_num_nodes\[0\] = 16, but stage 0 has '
+     r'no GloRe units'),
+    ((None, None, (16, 32), None), r'glore_num_nodes\[2\] = \(16, 32\) '
+     r'gives 2 sizes, but stage 2 has 3 GloRe units \(after blocks '
+     r'\[0, 2, 4\]\)'),
+    ((None, None, (16, 0, 8), None), r'glore_num_nodes\[2\]\[1\] must be a '
+     r'positive integer, got 0'),
+    (0, 'glore_num_nodes must be a positive integer, got 0'),
+    (True, 'glore_num_nodes must be a positive integer, got True'),
+    ('16', 'glore_num_nodes must be an int or one entry per stage'),
+    ((None, None, 'ab', None), r'glore_num_nodes\[2\] must be None, an int'),
+])
+def test_unit_size_errors_name_the_key(spec, message):
+    positions = unit_positions((0, 0, 3, 0), (3, 4, 6, 3))
+    with pytest.raises(ValueError, match=message):
+        unit_sizes(spec, 'glore_num_nodes', positions, (64, 128, 256, 512))
+    with pytest.raises(ValueError, match=message.replace(
+            'nodes', 'states')):
+        build_classifier(
+            dict(GLORE, glore_units=(0, 0, 3, 0), glore_num_states=spec))
+
+
+def test_weight_one_start_is_not_the_identity():
+    model = build_classifier(
+        dict(GLORE, depth=18, glore_units=(0, 0, 1, 0),
+             glore_zero_init=False), in_channels=512)
+    model.init_weights()
+    unit = model.backbone.glore_units['layer3_0']
+    assert (unit.blocker.weight == 1).all() and not unit.zero_init
+    model.eval()
+    feature = torch.randn(2, 256, 4, 4)
+    assert not torch.allclose(unit(feature), feature)
 
 
 @pytest.mark.parametrize('backbone', [
@@ -196,6 +290,12 @@ def test_mmseg_backbones_and_plugin():
     assert outs[2].shape == (1, 1024, 8, 8)
     assert glore.glore_units['layer3_0'].normalize is True
     assert glore.deep_stem and len(glore.stem) == 9  # V1c: 3 conv-BN-ReLU
+    basic = SEG_MODELS.build(
+        dict(type='GloReResNetV1c', depth=18, glore_units=(0, 0, 1, 0),
+             glore_num_nodes=(None, None, 16, None)))
+    unit = basic.glore_units['layer3_0']
+    assert (unit.in_channels, unit.num_state, unit.num_node) == (256, 512, 16)
+    assert basic(torch.randn(1, 3, 64, 64))[2].shape == (1, 256, 4, 4)
 
     gsop = SEG_MODELS.build(dict(type='GSoPResNetV1c', depth=50))
     assert len(gsop.gsop_blocks) == 4
@@ -232,3 +332,32 @@ def test_an_unknown_gsop_argument_is_refused_by_name():
         dict(type='GSoPResNetV1c', depth=50, gsop_reduced_channels=32,
              gsop_stages=(False, False, False, True)))
     assert model.gsop_blocks['layer4'].channel_reduce[1].out_channels == 32
+
+
+@pytest.mark.parametrize('registry,backbone', [
+    (PRETRAIN_MODELS, dict(type='GloReResNet')),
+    (SEG_MODELS, dict(type='GloReResNetV1c', glore_normalize=False)),
+])
+def test_norm_eval_keeps_the_blockers_normalising(registry, backbone):
+    # norm_eval freezes the ResNet's pretrained BN statistics. A blocker
+    # with frozen statistics (mean 0, var 1 at the start) passes the
+    # unit's un-normalised residual, which grows with the number of
+    # positions without 1/L, straight into the features.
+    init_default_scope(registry.scope)
+    torch.manual_seed(0)
+    model = registry.build(dict(
+        backbone, depth=18, glore_units=(0, 0, 1, 0), glore_zero_init=False,
+        norm_eval=True))
+    model.init_weights()
+    model.train()
+    unit = model.glore_units['layer3_0']
+    assert not model.layer3[0].bn1.training  # the ResNet's own BN: frozen
+    assert unit.blocker.training
+    residual = {}
+    unit.register_forward_hook(
+        lambda m, args, out: residual.update(
+            std=float((out - args[0]).std()), features=float(args[0].std())))
+    model(torch.randn(4, 3, 256, 256))  # L = 256 positions at Res4
+    assert residual['std'] < 2.0  # BN-normalised: about 1 per channel
+    model.eval()
+    assert not unit.blocker.training

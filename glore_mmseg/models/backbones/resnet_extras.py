@@ -15,6 +15,9 @@ from torch.utils.checkpoint import checkpoint
 from ...ops import GloReUnit, GSoPBlock
 
 UnitSpec = Union[int, Sequence[int]]
+# An int for every unit, or one entry per stage: None (the default size), an
+# int for each unit of the stage, or one int per unit of the stage.
+SizeSpec = Union[int, Sequence[Union[None, int, Sequence[int]]]]
 
 
 def unit_positions(spec: Sequence[UnitSpec],
@@ -49,6 +52,69 @@ def unit_positions(spec: Sequence[UnitSpec],
     return positions
 
 
+def _positive_size(value, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f'{key} must be a positive integer, got {value!r}')
+    return value
+
+
+def unit_sizes(spec: Optional[SizeSpec], key: str,
+               positions: Sequence[Tuple[int, ...]],
+               defaults: Sequence[int]) -> List[Tuple[int, ...]]:
+    """One size (node or state count) for each GloRe unit of each stage.
+
+    Args:
+        spec: ``None`` (every unit gets its stage's default), an int (every
+            unit), or one entry per stage: ``None`` (the stage's default),
+            an int (each unit of the stage) or one int per unit of the
+            stage, in block order. A stage without units takes ``None``.
+        key: Config key of ``spec``, named in the errors.
+        positions: Block indices of each stage's units
+            (:func:`unit_positions`).
+        defaults: Default size of each stage.
+
+    Raises:
+        ValueError: Wrong number of stages or of units, a size for a stage
+            without units, or a size that is not a positive integer.
+    """
+    if spec is None:
+        return [(d, ) * len(p) for p, d in zip(positions, defaults)]
+    if isinstance(spec, int):
+        _positive_size(spec, key)
+        return [(spec, ) * len(p) for p in positions]
+    if isinstance(spec, str) or not isinstance(spec, Sequence):
+        raise ValueError(f'{key} must be an int or one entry per stage, got '
+                         f'{spec!r}')
+    if len(spec) != len(positions):
+        raise ValueError(f'{key} needs one entry per stage '
+                         f'({len(positions)}), got {len(spec)}: {spec!r}')
+    sizes = []
+    for stage, (entry, indices, default) in enumerate(
+            zip(spec, positions, defaults)):
+        name = f'{key}[{stage}]'
+        if entry is None:
+            sizes.append((default, ) * len(indices))
+        elif not indices:
+            raise ValueError(
+                f'{name} = {entry!r}, but stage {stage} has no GloRe units '
+                f'(see glore_units); give None for it')
+        elif isinstance(entry, int):
+            sizes.append((_positive_size(entry, name), ) * len(indices))
+        elif isinstance(entry, Sequence) and not isinstance(entry, str):
+            if len(entry) != len(indices):
+                raise ValueError(
+                    f'{name} = {entry!r} gives {len(entry)} sizes, but stage '
+                    f'{stage} has {len(indices)} GloRe units (after blocks '
+                    f'{list(indices)})')
+            sizes.append(tuple(
+                _positive_size(value, f'{name}[{i}]')
+                for i, value in enumerate(entry)))
+        else:
+            raise ValueError(f'{name} must be None, an int or one int per '
+                             f'unit, got {entry!r}')
+    return sizes
+
+
 class ResNetExtrasMixin:
     """Adds GloRe units / GSoP blocks to a built OpenMMLab ResNet.
 
@@ -62,14 +128,18 @@ class ResNetExtrasMixin:
     def build_extras(self,
                      glore_units: Optional[Sequence[UnitSpec]] = None,
                      glore_normalize: bool = False,
+                     glore_num_nodes: Optional[SizeSpec] = None,
+                     glore_num_states: Optional[SizeSpec] = None,
+                     glore_zero_init: bool = True,
                      gsop_stages: Optional[Sequence[bool]] = None,
                      gsop_mode: str = 'channel',
                      gsop_reduced_channels: int = 128) -> None:
         """Create the extra modules (see the registered backbones' Args).
 
-        GloRe units get num_mid = the stage's bottleneck width and the
-        ResNet's norm type with eps 1e-4; GSoP blocks get the stage's output
-        channels and a stride-2 reduction in the 64-wide first stage.
+        GloRe units get N = the stage's block width nodes and S = 2N states
+        unless ``glore_num_nodes`` / ``glore_num_states`` say otherwise, and
+        the ResNet's norm type with eps 1e-4; GSoP blocks get the stage's
+        output channels and a stride-2 reduction in the 64-wide first stage.
         """
         stages = [getattr(self, name) for name in self.res_layers]
         widths = [stage[0].conv1.out_channels for stage in stages]
@@ -82,14 +152,20 @@ class ResNetExtrasMixin:
         self.glore_units = nn.ModuleDict()
         if glore_units is not None:
             positions = unit_positions(glore_units, [len(s) for s in stages])
-            for name, indices, width, channels in zip(
-                    self.res_layers, positions, widths, out_channels):
-                for index in indices:
+            nodes = unit_sizes(glore_num_nodes, 'glore_num_nodes', positions,
+                               widths)
+            states = unit_sizes(glore_num_states, 'glore_num_states',
+                                positions, [2 * w for w in widths])
+            for name, indices, stage_nodes, stage_states, channels in zip(
+                    self.res_layers, positions, nodes, states, out_channels):
+                for index, num_node, num_state in zip(indices, stage_nodes,
+                                                      stage_states):
                     self.glore_units[f'{name}_{index}'] = GloReUnit(
                         channels,
-                        num_state=2 * width,
-                        num_node=width,
+                        num_state=num_state,
+                        num_node=num_node,
                         normalize=glore_normalize,
+                        zero_init=glore_zero_init,
                         norm_layer=lambda c: build_norm_layer(norm_cfg, c)[1])
                     getattr(self, name)[index].register_forward_hook(
                         partial(self._apply_glore_unit, f'{name}_{index}'))
@@ -131,6 +207,22 @@ class ResNetExtrasMixin:
         re-scaled by the stage's GSoP block."""
         return self.gsop_blocks[name](out)
 
+    def train(self, mode: bool = True) -> nn.Module:
+        """The ResNet's ``train``, except that the GloRe blockers keep
+        normalising with batch statistics under ``norm_eval``.
+
+        ``norm_eval`` freezes the pretrained BN statistics of the ResNet. A
+        blocker with frozen statistics no longer bounds the residual its
+        unit adds, and without 1/L that residual grows with the number of
+        positions (at 448-pixel crops, hundreds of times the features'
+        scale in ResNet-18's Res4): the loss explodes.
+        """
+        super().train(mode)
+        if mode and getattr(self, 'norm_eval', False):
+            for unit in self.glore_units.values():
+                unit.blocker.train()
+        return self
+
     def init_weights(self) -> None:
         super().init_weights()
         init_cfg = getattr(self, 'init_cfg', None)
@@ -138,6 +230,7 @@ class ResNetExtrasMixin:
             return  # the checkpoint's blockers (trained or zero) stay
         # The ResNet's init sets every BN weight to 1 (and mmengine does not
         # reach into ModuleDicts): zero the blockers again so each unit
-        # starts as the identity, as the official networks do.
+        # starts as the identity, as the official networks do (units built
+        # with glore_zero_init=False keep weight 1).
         for unit in self.glore_units.values():
             unit.init_weights()
