@@ -39,7 +39,7 @@ class ImageNormalization(nn.Module):
     def from_data_preprocessor(cls,
                                preprocessor: nn.Module) -> 'ImageNormalization':
         """Read mmseg's ``SegDataPreProcessor`` or mmpretrain's
-        ``ClsDataPreProcessor``."""
+        ``ClsDataPreprocessor``."""
         flips = bool(
             getattr(preprocessor, 'channel_conversion', False)
             or getattr(preprocessor, 'to_rgb', False))
