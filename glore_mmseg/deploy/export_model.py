@@ -14,7 +14,6 @@ import copy
 import logging
 from typing import Dict, Optional, Tuple
 
-import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.logging import MMLogger

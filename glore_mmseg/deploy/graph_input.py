@@ -36,8 +36,8 @@ class ImageNormalization(nn.Module):
                                                                    1))
 
     @classmethod
-    def from_data_preprocessor(cls,
-                               preprocessor: nn.Module) -> 'ImageNormalization':
+    def from_data_preprocessor(
+            cls, preprocessor: nn.Module) -> 'ImageNormalization':
         """Read mmseg's ``SegDataPreProcessor`` or mmpretrain's
         ``ClsDataPreprocessor``."""
         flips = bool(
