@@ -11,16 +11,15 @@ The exported graph's contract:
   as mmpretrain's ``predict`` gives them.
 """
 import copy
-import logging
 from typing import Dict, Optional, Tuple
 
 import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.logging import MMLogger
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
 from torch import Tensor, nn
 
+from ..benchmarking.segmentors import init_weights_quietly
 from ..utils.checkpoint_match import (CheckpointMismatchError,
                                       _checkpoint_state_dict, _describe,
                                       compare_state_dicts)
@@ -158,14 +157,7 @@ def build_export_model(cfg: Config,
     """
     model = build_model(cfg)
     if checkpoint is None:
-        # mmengine logs one INFO record per parameter here.
-        logger = MMLogger.get_current_instance()
-        level = logger.level
-        logger.setLevel(logging.WARNING)
-        try:
-            model.init_weights()
-        finally:
-            logger.setLevel(level)
+        init_weights_quietly(model)
     else:
         load_weights_strictly(model, checkpoint)
     task = config_task(cfg)
