@@ -94,6 +94,9 @@ setup(
         # libspng PNG decoding for the fast Cityscapes train pipeline;
         # without it the pipeline decodes with OpenCV.
         'fast-png': ['pyspng'],
+        # tools/export.py and ONNX inference (glore_mmseg/deploy)
+        'deploy': ['onnx>=1.23,<1.24', 'onnxruntime>=1.32,<1.33',
+                   'onnxscript>=0.7.2,<0.8'],
     },
     zip_safe=False,
 )

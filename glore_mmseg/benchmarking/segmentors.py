@@ -57,16 +57,20 @@ def _build(model_cfg, device: str) -> torch.nn.Module:
     with torch.device(device):
         model = MODELS.build(model_cfg)
     if device != 'meta':
-        # mmengine logs one INFO record per parameter here; keep the
-        # benchmark's output readable.
-        logger = MMLogger.get_current_instance()
-        level = logger.level
-        logger.setLevel(logging.WARNING)
-        try:
-            model.init_weights()
-        finally:
-            logger.setLevel(level)
+        init_weights_quietly(model)
     return model
+
+
+def init_weights_quietly(model: torch.nn.Module) -> None:
+    """``model.init_weights()`` without mmengine's INFO record per
+    parameter (keeps the output readable)."""
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)
 
 
 def build_segmentor(config: str, device: str) -> torch.nn.Module:

@@ -18,6 +18,9 @@ that peak minus the memory held just before the step.
 GPU:  python tools/benchmark.py --memory --out work_dirs/benchmark.json
 CPU:  python tools/benchmark.py --device cpu --steps inference --memory
 FLOPs (meta device, no accelerator): python tools/benchmark.py --flops
+Runtimes (CPU, whole image, PyTorch / onnxruntime fp32 and int8 /
+OpenVINO): python tools/benchmark.py --runtimes --calib DIR
+    [--agreement CONFIG CKPT IMG_DIR]
 """
 import argparse
 import json
@@ -33,6 +36,9 @@ from ..benchmarking.interleaved import time_interleaved
 from ..benchmarking.peak_memory import (cuda_peak_bytes,
                                         peak_rss_in_fresh_process)
 from ..benchmarking.report import markdown_table, ratio_lines
+from ..benchmarking.runtimes import (RUNTIMES, available_runtimes,
+                                     build_predictors, label_agreement,
+                                     time_runtimes)
 from ..benchmarking.segmentors import (STOCK_SEGMENTORS, build_decode_head,
                                        build_segmentor, criss_cross_available,
                                        stock_config)
@@ -40,6 +46,7 @@ from ..benchmarking.timing import write_json
 from ..package_data import CONFIG_DIR
 
 GLORE_CONFIG = osp.join(CONFIG_DIR, 'glore_r50_cityscapes.py')
+
 HEAD_MODELS = ['GloRe', 'FCN', 'NonLocal', 'DNL', 'DANet', 'GCNet', 'EMANet',
                'CCNet']
 
@@ -90,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         '--flops', action='store_true',
         help='only count FLOPs per train image and per inference (meta '
         'device, no accelerator needed)')
+    add_runtime_args(parser)
     parser.add_argument('--out', help='write all results as JSON here')
     return parser
 
@@ -107,6 +115,86 @@ def parse_args(argv=None) -> argparse.Namespace:
         print('CCNet skipped: it needs a compiled mmcv (CrissCrossAttention)')
         args.models = [m for m in args.models if m != 'CCNet']
     return args
+
+
+def add_runtime_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        '--runtimes', nargs='*', choices=RUNTIMES,
+        help='time whole-image CPU inference of --models in these runtimes '
+        '(none listed: all installed ones)')
+    parser.add_argument(
+        '--runtime-shape', nargs=2, type=int, default=[512, 1024],
+        metavar=('H', 'W'), help='image size of --runtimes')
+    parser.add_argument('--calib', help='int8 calibration images (folder)')
+    parser.add_argument('--calib-num', type=int, default=8)
+    parser.add_argument('--threads', type=int, default=2,
+                        help='CPU threads of every runtime')
+    parser.add_argument(
+        '--agreement', nargs=3, metavar=('CONFIG', 'CKPT', 'IMG_DIR'),
+        help='label agreement with PyTorch of a trained model on the '
+        'images (test-time resize), int8 calibrated on --calib')
+
+
+def print_runtimes(args) -> List[Dict]:
+    """``--runtimes`` and ``--agreement``: times and label agreement."""
+    import tempfile
+
+    from mmengine.config import Config
+
+    from ..datasets.image_files import list_images
+    from ..deploy.export_model import build_export_model
+    from ..deploy.test_time_input import test_time_images
+    runtimes = args.runtimes or available_runtimes()
+    if 'onnxruntime-int8' in runtimes and not args.calib:
+        raise SystemExit('error: onnxruntime-int8 needs --calib DIR')
+    calib = list_images(args.calib)[:args.calib_num] if args.calib else []
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        if args.agreement:
+            config, checkpoint, images = args.agreement
+            cfg = Config.fromfile(config)
+            model, _ = build_export_model(cfg, checkpoint)
+            evaluation = test_time_images(cfg, list_images(images))
+            shape = evaluation[0].shape[2:]
+            predictors = build_predictors(
+                model, shape, runtimes, test_time_images(cfg, calib),
+                osp.join(folder, 'agreement'), args.threads)
+            shares = label_agreement(predictors, evaluation)
+            for runtime, share in shares.items():
+                row = dict(model=osp.basename(config), runtime=runtime,
+                           label_agreement=share, images=len(evaluation))
+                print(json.dumps(row), flush=True)
+                results.append(row)
+        if args.runtimes is not None:
+            shape = args.runtime_shape
+            calibration = [
+                torch.nn.functional.interpolate(
+                    torch.from_numpy(image), size=tuple(shape),
+                    mode='bilinear').numpy()
+                for image in test_time_images(
+                    Config.fromfile(GLORE_CONFIG), calib)]
+            models = {name: build_export_model(
+                Config.fromfile(config_of(name)), None)[0]
+                for name in args.models}
+            rows = time_runtimes(models, shape, runtimes, calibration,
+                                 folder, args.threads, args.warmup,
+                                 args.rounds)
+            flops = {name: count_flops(config_of(name), [1, *shape],
+                                       shape)['infer_tflop']
+                     for name in args.models}
+            for row in rows:
+                row['gflop_per_s'] = (flops[row['model']] * 1e3 /
+                                      (row['median_ms'] / 1e3))
+                print(json.dumps(row), flush=True)
+            results.extend(rows)
+            print(f'\nCPU, {args.threads} threads, {shape[0]}x{shape[1]} '
+                  f'whole image, {args.rounds} interleaved rounds after '
+                  f'{args.warmup}\n')
+            print(markdown_table(rows, [
+                ('model', 'model'), ('runtime', 'runtime'),
+                ('median ms', 'median_ms'), ('min ms', 'min_ms'),
+                ('spread', 'spread'), ('GFLOP/s', 'gflop_per_s')]))
+    return results
 
 
 def print_flops(args) -> List[Dict]:
@@ -201,6 +289,9 @@ def main(argv=None):
     args = parse_args(argv)
     if args.flops:
         write_json(args.out, 'meta', print_flops(args))
+        return
+    if args.runtimes is not None or args.agreement:
+        write_json(args.out, 'CPU', print_runtimes(args))
         return
     device_name = (torch.cuda.get_device_name(args.device)
                    if args.device.startswith('cuda') else 'CPU')

@@ -12,6 +12,10 @@ sub-folders are kept) it writes ``DIR/vis/<name>.png`` (the prediction
 painted over the image) and ``DIR/pred/<name>.png`` (uint8 class indices:
 trainIds, or Cityscapes labelIds with ``--label-ids``), at the image's own
 size.
+
+Given an ``.onnx`` file (``tools/export.py``, logits output) instead of
+CKPT, onnxruntime runs the graph on the CPU with the same test-time resize
+and writes the same files (no ``--tta``, no ``--inference slide``).
 """
 import argparse
 import os.path as osp
@@ -67,6 +71,12 @@ def check_cityscapes_classes(classes) -> None:
             f'but the checkpoint\'s classes are {tuple(classes)}')
 
 
+def onnx_inferencer(cfg, args):
+    """The inferencer on an exported ``.onnx`` file (onnxruntime, CPU)."""
+    from ..deploy.onnx_segmentor import OnnxSegInferencer
+    return OnnxSegInferencer(cfg, args.checkpoint, device=args.device)
+
+
 def main(argv=None):
     args = parse_args(argv)
     if not osp.isfile(args.checkpoint):
@@ -74,8 +84,12 @@ def main(argv=None):
     images = list_images(args.images)
     cfg = Config.fromfile(find_config(args.config))
     apply_test_time_options(cfg, args.tta, args.tta_scales, args.inference)
-    device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    inferencer = GloReSegInferencer(cfg, args.checkpoint, device=device)
+    if args.checkpoint.endswith('.onnx'):
+        inferencer = onnx_inferencer(cfg, args)
+    else:
+        device = args.device or ('cuda' if torch.cuda.is_available() else
+                                 'cpu')
+        inferencer = GloReSegInferencer(cfg, args.checkpoint, device=device)
     inferencer.show_progress = False  # one bar over the whole folder below
     if args.label_ids:
         check_cityscapes_classes(inferencer.model.dataset_meta['classes'])

@@ -1,10 +1,11 @@
 """Matrix power normalised covariance pooling (iSQRT-COV, GSoP-Net2, 3G)."""
+import torch
 from torch import Tensor, nn
 
 from .covariance import covariance
 from .matrix_sqrt import newton_schulz_sqrt
 from .reweighting import PositionReweighting
-from .triangle import ORDERS, triangle_vector
+from .triangle import ORDERS, flat_triangle_index, triangle_vector
 
 
 class CovPooling(nn.Module):
@@ -54,6 +55,13 @@ class CovPooling(nn.Module):
             PositionReweighting(reduced_channels)
             for _ in range(num_reweighting))
         self.out_channels = reduced_channels * (reduced_channels + 1) // 2
+        # Non-persistent: state dicts (released weights included) stay as
+        # they are; a constant for the exporters (ONNX has no tril_indices).
+        self.register_buffer(
+            'triangle_index',
+            flat_triangle_index(reduced_channels, triangle_order,
+                                torch.device('cpu')).clone(),
+            persistent=False)
 
     def forward(self, x: Tensor) -> Tensor:
         """(B, C, H, W) -> (B, d(d+1)/2) float32."""
@@ -66,4 +74,4 @@ class CovPooling(nn.Module):
             x = module(x, z)
         cov = covariance(x, eps=self.eps)
         return triangle_vector(newton_schulz_sqrt(cov, self.num_iter),
-                               self.triangle_order)
+                               self.triangle_order, self.triangle_index)

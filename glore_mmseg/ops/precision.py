@@ -7,8 +7,15 @@ from torch import Tensor
 
 
 def autocast_disabled(device_type: str) -> ContextManager:
-    """Leave autocast for the block (no-op where the device has none)."""
-    if torch.amp.is_autocast_available(device_type):
+    """Leave autocast for the block.
+
+    A no-op where autocast is off (or the device has none): a
+    ``torch.autocast(enabled=False)`` region that changes nothing would
+    still become a graph node under ``torch.export``, which cannot be saved
+    when it takes a symbolic size (the 1/L of a dynamic-shape GloRe unit).
+    """
+    if (torch.amp.is_autocast_available(device_type)
+            and torch.is_autocast_enabled(device_type)):
         return torch.autocast(device_type=device_type, enabled=False)
     return contextlib.nullcontext()
 

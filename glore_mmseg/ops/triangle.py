@@ -1,6 +1,6 @@
 """Upper-triangle vectorisation of symmetric matrices, in either order."""
 import functools
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
@@ -36,7 +36,9 @@ def flat_triangle_index(dim: int, order: str,
     return rows * dim + cols
 
 
-def triangle_vector(matrix: Tensor, order: str = 'row') -> Tensor:
+def triangle_vector(matrix: Tensor,
+                    order: str = 'row',
+                    index: Optional[Tensor] = None) -> Tensor:
     """The upper triangle of symmetric matrices, as vectors.
 
     ``index_select`` on the flattened matrices, whose backward is an
@@ -47,12 +49,15 @@ def triangle_vector(matrix: Tensor, order: str = 'row') -> Tensor:
     Args:
         matrix: (B, d, d), symmetric.
         order: ``'row'`` or ``'column'`` (see ``ORDERS``).
+        index: (d(d+1)/2,) long, :func:`flat_triangle_index` of ``d`` and
+            ``order`` built beforehand (a module buffer). Exporters then see
+            a constant instead of ``tril_indices``, which ONNX lacks.
 
     Returns:
         (B, d(d+1)/2).
     """
-    dim = matrix.shape[-1]
-    index = flat_triangle_index(dim, order, matrix.device)
+    if index is None:
+        index = flat_triangle_index(matrix.shape[-1], order, matrix.device)
     return matrix.flatten(1).index_select(1, index)
 
 

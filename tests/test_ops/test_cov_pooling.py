@@ -74,3 +74,28 @@ def test_bad_arguments():
         CovPooling(8, num_iter=0)
     with pytest.raises(ValueError, match=r'got shape \(2, 8\)'):
         CovPooling(8)(torch.ones(2, 8))
+
+
+@pytest.mark.parametrize('order', ['row', 'column'])
+def test_legacy_onnx_export_uses_the_precomputed_triangle(order, tmp_path):
+    # The TorchScript exporter has no aten::tril_indices / triu_indices:
+    # the triangle positions must be a constant of the module, not computed
+    # in forward.
+    pytest.importorskip('onnx')
+    pooling = CovPooling(32, reduced_channels=8, triangle_order=order).eval()
+    path = tmp_path / 'pooling.onnx'
+    torch.onnx.export(pooling, (torch.randn(1, 32, 5, 5), ), str(path),
+                      dynamo=False)
+    assert path.stat().st_size > 0
+
+
+def test_triangle_index_is_not_in_the_state_dict():
+    # Released GSoP-Net2 / 3G-Net state dicts have no index entry and still
+    # load strictly.
+    pooling = CovPooling(32, reduced_channels=8, num_reweighting=3)
+    state = CovPooling(32, reduced_channels=8, num_reweighting=3).state_dict()
+    assert not any('triangle' in key for key in state)
+    pooling.load_state_dict(state, strict=True)
+    pooling.double()  # the index stays an integer tensor
+    assert pooling.triangle_index.dtype == torch.long
+    assert pooling.triangle_index.shape == (8 * 9 // 2, )

@@ -266,3 +266,32 @@ def test_no_size_warning_with_1_over_l_or_unknown_training(normalize, train):
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         unit(torch.randn(1, 8, 32, 32))
+
+
+def test_two_normalized_units_export_and_save_as_pt2(tmp_path):
+    # Dynamic H, W make 1/L a symbolic float; with autocast off the float32
+    # islands must add no autocast nodes (torch.export cannot serialise
+    # them with a symbolic input).
+    model = nn.Sequential(GloReUnit(16, 8, 4, normalize=True),
+                          GloReUnit(16, 8, 4, normalize=True)).eval()
+    height = torch.export.Dim('height', min=2, max=64)
+    width = torch.export.Dim('width', min=2, max=64)
+    batch = torch.export.Dim('batch', min=1, max=8)
+    program = torch.export.export(
+        model, (torch.randn(2, 16, 8, 8), ),
+        dynamic_shapes=({0: batch, 2: height, 3: width}, ))
+    path = tmp_path / 'units.pt2'
+    torch.export.save(program, str(path))
+    loaded = torch.export.load(str(path)).module()
+    x = torch.randn(3, 16, 12, 10)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), model(x))
+
+
+def test_float32_islands_still_leave_autocast():
+    unit = GloReUnit(16, 8, 4).eval()
+    x = torch.randn(1, 16, 6, 6)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        nodes = unit.project(unit.conv_state(x).flatten(2),
+                             unit.conv_proj(x).flatten(2))
+    assert nodes.dtype == torch.float32
