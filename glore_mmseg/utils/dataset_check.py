@@ -103,8 +103,8 @@ def check_sample(task: Tuple[dict, dict]) -> Optional[Tuple[str, str]]:
         except Exception as error:  # decoders raise many types
             return f'unreadable {name}', (f'{name} {path!r}: '
                                           f'{type(error).__name__}: {error}')
-    return CheckSegMap(settings['num_classes'],
-                       settings['ignore_index']).find_problem(results)
+    return CheckSegMap(settings['num_classes'], settings['ignore_index'],
+                       backend_args).find_problem(results)
 
 
 def _check_settings(dataset_cfg: dict, num_classes: int) -> dict:

@@ -6,7 +6,7 @@ from mmengine.config import Config
 
 from glore_mmseg.utils.dataset_check import check_dataset
 from tests.conftest import (DEMO_CONFIG, image_of, label_file, put_label_value,
-                            resize_label, truncate_file)
+                            resize_label, save_label_16bit, truncate_file)
 
 
 def demo_cfg(root):
@@ -69,3 +69,14 @@ def test_clean_split_and_missing_files(cityscapes_copy):
     report, = check_dataset(cfg, 'val', file=io.StringIO())
     assert list(report.problems) == ['missing folder']
     assert report.num_samples == 0
+
+
+def test_16bit_label_values_that_do_not_fit_are_reported(cityscapes_copy):
+    label = label_file(cityscapes_copy, 'val', 0)
+    save_label_16bit(label, [3584, 65280])
+    report, = check_dataset(
+        demo_cfg(cityscapes_copy), 'val', file=io.StringIO())
+    assert list(report.problems) == ['values']
+    message, = report.problems['values']
+    assert f"label '{label}'" in message
+    assert 'stores values [3584, 65280] that do not fit' in message

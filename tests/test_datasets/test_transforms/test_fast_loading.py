@@ -126,3 +126,21 @@ def test_not_a_png_is_named(tmp_path):
         f.write(b'JFIF' * 10)
     with pytest.raises(ValueError, match=f'{osp.basename(path)} is not a PNG'):
         PNGDecoder('cv2').image(open(path, 'rb').read(), path)
+
+
+def test_16bit_label_values_that_do_not_fit_are_refused(tmp_path):
+    path = str(tmp_path / 'x_gtFine_labelTrainIds.png')
+    label = np.zeros((4, 6), np.uint16)
+    label[0, :2] = [3584, 65280]
+    Image.fromarray(label).save(path)
+    with pytest.raises(ValueError,
+                       match=r"label '.*x_gtFine_labelTrainIds.png' stores "
+                       r'values \[3584, 65280\] that do not fit'):
+        PNGDecoder('cv2').label(open(path, 'rb').read(), path)
+    with pytest.raises(ValueError, match='do not fit'):
+        cache_png(path, 1)
+    label[0, :2] = [7, 255]
+    Image.fromarray(label).save(path)
+    decoded = PNGDecoder('cv2').label(open(path, 'rb').read(), path)
+    assert decoded.dtype == np.uint8 and decoded[0, :3].tolist() == [7, 255,
+                                                                     0]
