@@ -149,15 +149,20 @@ def _check_torch_file(file: Union[str, IO[bytes]], name: str) -> None:
             '.pth file written by torch.save / the Runner')
 
 
-def _load_weights_only(file: Union[str, IO[bytes]], name: str,
-                       map_location: MapLocation) -> Any:
+def _load_weights_only(file: Union[str, IO[bytes]],
+                       name: str,
+                       map_location: MapLocation,
+                       mmap: bool = False) -> Any:
     """``torch.load`` weights-only with :func:`checkpoint_safe_globals`;
-    errors name the checkpoint as ``name``."""
+    errors name the checkpoint as ``name``. ``mmap`` memory-maps a zip
+    checkpoint file (legacy files are read)."""
     _check_torch_file(file, name)
+    mmap = mmap and isinstance(file, str) and zipfile.is_zipfile(file)
     try:
         with torch.serialization.safe_globals(checkpoint_safe_globals()):
             return torch.load(
-                file, map_location=map_location, weights_only=True)
+                file, map_location=map_location, weights_only=True,
+                mmap=mmap)
     except pickle.UnpicklingError as err:
         raise UnsafeCheckpointError(
             f'Refused to load checkpoint {name!r}: it contains pickled '
@@ -183,12 +188,15 @@ def _existing_file(filename: str) -> str:
 
 
 def load_from_local_weights_only(filename: str,
-                                 map_location: MapLocation = None) -> Any:
+                                 map_location: MapLocation = None,
+                                 mmap: bool = False) -> Any:
     """Load a local checkpoint without executing pickled code.
 
     Args:
         filename: Path to a ``.pth`` file (``~`` is expanded).
         map_location: As in :func:`torch.load`.
+        mmap: Memory-map the tensors instead of reading them (only what is
+            used is read; for keys and shapes that is nothing).
 
     Returns:
         The loaded object (usually a dict).
@@ -201,7 +209,7 @@ def load_from_local_weights_only(filename: str,
             allow-list (for example a function that would run on load).
     """
     filename = _existing_file(filename)
-    return _load_weights_only(filename, filename, map_location)
+    return _load_weights_only(filename, filename, map_location, mmap)
 
 
 def weights_only_opted_out() -> bool:

@@ -12,6 +12,7 @@ Runner's ``load_from`` (training may ask for a partial load with
 checkpoint already read (inferencer, projection maps).
 """
 import logging
+import os.path as osp
 import re
 from typing import Any, Dict, List, Tuple
 
@@ -20,6 +21,9 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.runner.checkpoint import _load_checkpoint
+
+from ..compat.checkpoint_loading import (load_from_local_weights_only,
+                                         weights_only_opted_out)
 
 #: Shown per kind of problem; the rest are counted.
 MAX_KEYS_SHOWN = 20
@@ -79,8 +83,15 @@ def _state_dict_of(checkpoint: Any,
 
 
 def _checkpoint_state_dict(filename: str) -> Dict[str, torch.Tensor]:
-    return _state_dict_of(
-        _load_checkpoint(filename, map_location='cpu'), filename)
+    """Keys and shapes of ``filename``'s weights. A local file is
+    memory-mapped (weights-only): its tensors are not read here, only by
+    the Runner's load that follows."""
+    if osp.isfile(osp.expanduser(filename)) and not weights_only_opted_out():
+        checkpoint = load_from_local_weights_only(
+            filename, map_location='cpu', mmap=True)
+    else:
+        checkpoint = _load_checkpoint(filename, map_location='cpu')
+    return _state_dict_of(checkpoint, filename)
 
 
 def _mismatch_error(filename: str, model_name: str,

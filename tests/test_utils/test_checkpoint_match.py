@@ -151,3 +151,20 @@ def test_test_tool_refuses_extra_keys(tmp_path, cityscapes_root):
     assert 'CheckpointMismatchError' in result.stderr
     assert 'decode_head.glore_units.1.conv_proj.weight' in result.stderr
     assert not re.search(r'mIoU: [\d.]+', result.stdout + result.stderr)
+
+
+def test_load_from_is_memory_mapped_for_the_fit_check(segmentor, tmp_path,
+                                                      monkeypatch):
+    path = save(tmp_path / 'own.pth', segmentor.state_dict())
+    loads = []
+    real_load = torch.load
+
+    def recording_load(f, *args, **kwargs):
+        loads.append((f, kwargs.get('mmap')))
+        return real_load(f, *args, **kwargs)
+
+    monkeypatch.setattr(torch, 'load', recording_load)
+    check_load_from(segmentor, config(path), 'test')
+    # One read, of the keys and shapes only: the tensors stay on disk
+    # until the Runner loads them.
+    assert loads == [(path, True)]
