@@ -18,6 +18,7 @@ from mmengine.config import Config
 
 from .config_checks import (build_file_listing, empty_dataset_problem,
                             find_folder_problems, iter_dataset_configs)
+from .image_files import not_an_image_reason
 
 #: Problem kinds in the order the summary lists them.
 PROBLEM_KINDS = ('missing folder', 'no samples', 'missing file',
@@ -101,8 +102,10 @@ def check_sample(task: Tuple[dict, dict]) -> Optional[Tuple[str, str]]:
         except FileNotFoundError:
             return 'missing file', f'{name} {path!r} does not exist'
         except Exception as error:  # decoders raise many types
-            return f'unreadable {name}', (f'{name} {path!r}: '
-                                          f'{type(error).__name__}: {error}')
+            reason = not_an_image_reason(path, error)
+            return f'unreadable {name}', (
+                f'{name} {path!r} is {reason}' if reason else
+                f'{name} {path!r}: {type(error).__name__}: {error}')
     return CheckSegMap(settings['num_classes'], settings['ignore_index'],
                        backend_args).find_problem(results)
 

@@ -80,3 +80,13 @@ def test_16bit_label_values_that_do_not_fit_are_reported(cityscapes_copy):
     message, = report.problems['values']
     assert f"label '{label}'" in message
     assert 'stores values [3584, 65280] that do not fit' in message
+
+
+def test_an_empty_image_is_not_an_image_file(cityscapes_copy):
+    image = image_of(label_file(cityscapes_copy, 'val', 1))
+    with open(image, 'wb'):
+        pass
+    report, = check_dataset(
+        demo_cfg(cityscapes_copy), 'val', file=io.StringIO())
+    assert report.problems == {
+        'unreadable image': [f'image {image!r} is empty: not an image file']}
