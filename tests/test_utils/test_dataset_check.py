@@ -90,3 +90,21 @@ def test_an_empty_image_is_not_an_image_file(cityscapes_copy):
         demo_cfg(cityscapes_copy), 'val', file=io.StringIO())
     assert report.problems == {
         'unreadable image': [f'image {image!r} is empty: not an image file']}
+
+
+def test_the_decoded_cache_is_checked_against_its_pngs(cityscapes_copy):
+    from glore_mmseg.datasets.transforms import cache_png
+    labels = [label_file(cityscapes_copy, 'val', i) for i in range(2)]
+    for label in labels:
+        cache_png(image_of(label), 3)
+        cache_png(label, 1)
+    report, = check_dataset(
+        demo_cfg(cityscapes_copy), 'val', file=io.StringIO())
+    assert report.problems == {}
+    stat = os.stat(labels[1])
+    os.utime(labels[1], ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    report, = check_dataset(
+        demo_cfg(cityscapes_copy), 'val', file=io.StringIO())
+    assert list(report.problems) == ['stale cache']
+    message, = report.problems['stale cache']
+    assert message.startswith(f'{labels[1]} changed after its decoded cache')
