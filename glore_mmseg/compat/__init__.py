@@ -17,8 +17,7 @@ from typing import Dict
 
 from mmengine.logging import print_log
 
-from . import (checkpoint_loading, cityscapes_instance_png, mmcv_ops,
-               numpy_in1d)
+from . import checkpoint_loading, cityscapes_instance_png, mmcv_ops, numpy_in1d
 from .checkpoint_loading import (NotACheckpointError, UnsafeCheckpointError,
                                  checkpoint_safe_globals,
                                  load_from_local_weights_only)

@@ -105,8 +105,7 @@ def make_synthetic_cityscapes(root: str,
     Returns:
         The image stems written, per split.
     """
-    from cityscapesscripts.preparation.json2instanceImg import \
-        json2instanceImg
+    from cityscapesscripts.preparation.json2instanceImg import json2instanceImg
     from cityscapesscripts.preparation.json2labelImg import json2labelImg
 
     splits = {'train': 8, 'val': 4} if splits is None else splits

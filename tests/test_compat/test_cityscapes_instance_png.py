@@ -33,8 +33,7 @@ def polygon_file(tmp_path):
 
 
 def test_the_converter_writes_16bit_instance_ids(polygon_file, tmp_path):
-    from cityscapesscripts.preparation.json2instanceImg import \
-        json2instanceImg
+    from cityscapesscripts.preparation.json2instanceImg import json2instanceImg
     out = str(tmp_path / 'a_gtFine_instanceIds.png')
     json2instanceImg(polygon_file, out)
     with Image.open(out) as image:

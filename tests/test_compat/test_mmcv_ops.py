@@ -119,6 +119,7 @@ def test_hook_is_installed_at_start_without_importing_torch():
 @pytest.mark.skipif(not LITE, reason='compiled mmcv ops are installed')
 def test_feature_probes_see_a_missing_op_as_absent():
     import mmcv.ops
+
     # Other libraries probe optional ops like this; they must not crash.
     assert not hasattr(mmcv.ops, 'nms')
     assert getattr(mmcv.ops, 'nms', None) is None

@@ -70,7 +70,7 @@ def test_bad_input_is_named(tool, glore_segmentor, tmp_path):
 
 
 def test_a_checkpoint_of_another_model_is_refused(tool, glore_segmentor,
-                                                   tmp_path):
+                                                  tmp_path):
     # Two head units and backbone units given with the one-unit demo
     # config: the maps would show a unit whose weights were never loaded.
     config, checkpoint = glore_segmentor

@@ -130,8 +130,8 @@ def test_label_of_another_size_in_the_real_pipelines(cityscapes_copy, loader,
 
 @pytest.mark.parametrize('loader', ['train_dataloader', 'val_dataloader'])
 @pytest.mark.parametrize('values', [[3584, 65280], [300]])
-def test_16bit_label_values_that_do_not_fit_are_refused(cityscapes_copy,
-                                                         loader, values):
+def test_16bit_label_values_that_do_not_fit_are_refused(
+        cityscapes_copy, loader, values):
     # mmseg's LoadAnnotations (val) and FastLoadAnnotations (train) cast
     # to uint8: 3584 and 65280 would load as class 0 (road), 300 as 44.
     label = label_file(cityscapes_copy, loader[:-len('_dataloader')], 1)
