@@ -125,3 +125,26 @@ def test_save_best_is_written_atomically(tmp_path):
     evaluate(3, 0.8)
     assert best_files() == ['best_mIoU_iter_3.pth']
     assert runner.save_checkpoint is save_checkpoint  # restored
+
+
+def test_save_best_with_several_metrics(tmp_path):
+    from mmengine.logging import MessageHub, MMLogger
+
+    def save_checkpoint(out_dir, filename, **kwargs):
+        with open(f'{out_dir}/{filename}', 'wb') as f:
+            f.write(b'complete')
+
+    runner = types.SimpleNamespace(
+        work_dir=str(tmp_path), epoch=0, iter=0,
+        logger=MMLogger.get_current_instance(),
+        message_hub=MessageHub.get_instance('test_save_best_several'),
+        save_checkpoint=save_checkpoint)
+    hook = AtomicCheckpointHook(interval=1, by_epoch=False,
+                                save_best=['mIoU', 'aAcc'],
+                                rule=['greater', 'greater'])
+    hook.before_train(runner)
+    for step, scores in ((1, (0.5, 0.9)), (2, (0.6, 0.8)), (3, (0.7, 0.95))):
+        runner.iter = step
+        hook.after_val_epoch(runner, dict(mIoU=scores[0], aAcc=scores[1]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'best_aAcc_iter_3.pth', 'best_mIoU_iter_3.pth']

@@ -88,7 +88,8 @@ class AtomicCheckpointHook(CheckpointHook):
                 os.remove(old)
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
-        if not isinstance(self.file_backend, LocalBackend):
+        if not self.save_best or not isinstance(self.file_backend,
+                                                LocalBackend):
             super()._save_best_checkpoint(runner, metrics)
             return
         # mmengine's logic, with its save made atomic and its removal of
@@ -96,8 +97,8 @@ class AtomicCheckpointHook(CheckpointHook):
         with _atomic_saves(runner), _deferred_removals(
                 self.file_backend) as removed:
             super()._save_best_checkpoint(runner, metrics)
-        kept = {self.best_ckpt_path, *self.best_ckpt_path_dict.values()} \
-            if hasattr(self, 'best_ckpt_path_dict') else {self.best_ckpt_path}
+        kept = {getattr(self, 'best_ckpt_path', None),
+                *getattr(self, 'best_ckpt_path_dict', {}).values()}
         for path in removed:
             if path not in kept and osp.isfile(path):
                 os.remove(path)
