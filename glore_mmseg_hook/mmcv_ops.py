@@ -2,16 +2,25 @@
 
 mmseg 1.2.2 imports ``point_sample`` and ``sigmoid_focal_loss``
 unconditionally; they get pure-PyTorch versions with mmcv's semantics. Any
-other op raises a ``ModuleNotFoundError`` that says it needs compiled mmcv,
-which mmseg's optional-op guards (``except ModuleNotFoundError``) expect.
+other op says it needs compiled mmcv: imported (``from mmcv.ops import X``,
+``import mmcv.ops.x``) as a ``ModuleNotFoundError``, which mmseg's
+optional-op guards (``except ModuleNotFoundError``) expect; read as an
+attribute as a :class:`MissingCompiledOpError` (an ``AttributeError``), so
+that feature probes (``hasattr``, ``getattr(mmcv.ops, X, None)``) see the op
+as absent. One class cannot be both: CPython's ImportError and
+AttributeError have conflicting instance layouts.
 """
+import sys
 import types
 from typing import Any, Callable, Dict, Optional
 
 import torch
 import torch.nn.functional as F
 
-__all__ = ['make_mmcv_ops_module', 'point_sample', 'sigmoid_focal_loss']
+__all__ = [
+    'MissingCompiledOpError', 'make_mmcv_ops_module', 'point_sample',
+    'sigmoid_focal_loss'
+]
 
 
 def point_sample(input: torch.Tensor,
@@ -96,30 +105,55 @@ _PURE_PYTORCH_OPS: Dict[str, Callable] = {
 }
 
 
-def _missing_op(name: str) -> ModuleNotFoundError:
-    # ModuleNotFoundError (not AttributeError) so that mmseg's
-    # ``try: from mmcv.ops import X / except ModuleNotFoundError`` guards
-    # keep working, and direct users see why.
-    return ModuleNotFoundError(
-        f'mmcv.ops.{name} needs the compiled mmcv ops, but the installed mmcv '
-        '(mmcv-lite) has none. glore_mmseg provides pure-PyTorch '
-        f'{sorted(_PURE_PYTORCH_OPS)} only; install a compiled mmcv==2.1.0 '
-        '(pip uninstall mmcv-lite; pip install mmcv==2.1.0) to use '
-        f'{name}.',
-        name=f'mmcv.ops.{name}')
+class MissingCompiledOpError(AttributeError):
+    """``mmcv.ops.X`` read as an attribute where X needs compiled mmcv."""
+
+
+def _missing_op_message(name: str) -> str:
+    return (f'mmcv.ops.{name} needs the compiled mmcv ops, but the installed '
+            'mmcv (mmcv-lite) has none. glore_mmseg provides pure-PyTorch '
+            f'{sorted(_PURE_PYTORCH_OPS)} only; install a compiled '
+            'mmcv==2.1.0 (pip uninstall mmcv-lite; pip install mmcv==2.1.0) '
+            f'to use {name}.')
+
+
+class _MissingOpFinder:
+    """Refuses ``mmcv.ops.<name>`` imports below the stand-in package.
+
+    ``from mmcv.ops import X`` first reads X as an attribute; when that
+    fails it imports ``mmcv.ops.X``, and this finder raises the error there.
+    Its ``name`` is ``mmcv._ext`` (the module really missing): importlib
+    would silently drop an error named ``mmcv.ops.X`` and raise a bare
+    ``ImportError`` instead.
+    """
+
+    def find_spec(self, fullname: str, path: Any = None,
+                  target: Any = None) -> None:
+        parent, _, name = fullname.rpartition('.')
+        if parent == 'mmcv.ops' and isinstance(
+                sys.modules.get(parent), _StandInModule):
+            raise ModuleNotFoundError(
+                _missing_op_message(name), name='mmcv._ext')
+        return None
+
+
+class _StandInModule(types.ModuleType):
+    """The type of the ``mmcv.ops`` stand-in (a package without files)."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith('__'):
+            raise AttributeError(name)
+        raise MissingCompiledOpError(_missing_op_message(name), name=name,
+                                     obj=self)
 
 
 def make_mmcv_ops_module() -> types.ModuleType:
     """A fresh ``mmcv.ops`` stand-in: the pure-PyTorch ops above; any other
-    name raises a ``ModuleNotFoundError`` saying it needs compiled mmcv."""
-    module = types.ModuleType(
+    name says it needs compiled mmcv (see the module docstring)."""
+    module = _StandInModule(
         'mmcv.ops', 'glore_mmseg stand-in for mmcv.ops without compiled ops.')
     module.__dict__.update(_PURE_PYTORCH_OPS)
-
-    def __getattr__(name: str) -> Any:
-        if name.startswith('__'):
-            raise AttributeError(name)
-        raise _missing_op(name)
-
-    module.__getattr__ = __getattr__  # type: ignore[attr-defined]
+    module.__path__ = []  # a package, so imports below it reach the finder
+    if not any(isinstance(f, _MissingOpFinder) for f in sys.meta_path):
+        sys.meta_path.append(_MissingOpFinder())
     return module

@@ -97,6 +97,16 @@ def put_label_value(path, value, pixels=3):
     Image.fromarray(label).save(path)
 
 
+def save_label_16bit(path, values):
+    """Rewrite a label PNG as 16-bit greyscale, its first pixels set to
+    ``values`` (for example 3584 and 65280, multiples of 256)."""
+    import numpy as np
+    from PIL import Image
+    label = np.array(Image.open(path)).astype(np.uint16)
+    label.flat[:len(values)] = values
+    Image.fromarray(label).save(path)
+
+
 def resize_label(path, size):
     """Resize a label PNG to ``size`` = (width, height), nearest."""
     from PIL import Image

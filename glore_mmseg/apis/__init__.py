@@ -5,8 +5,10 @@ from .model_index import (MODEL_INDEX, find_config, model_configs,
                           register_classifiers)
 from .projection_maps import (ProjectionRecorder, find_glore_units,
                               projection_maps)
+from .strict_init import init_model_strictly
 
 __all__ = [
     'MODEL_INDEX', 'ProjectionRecorder', 'find_config', 'find_glore_units',
-    'model_configs', 'projection_maps', 'register_classifiers'
+    'init_model_strictly', 'model_configs', 'projection_maps',
+    'register_classifiers'
 ]

@@ -7,7 +7,8 @@ Differences from the stock inferencer:
   :func:`glore_mmseg.engine.inference_options.apply_test_time_options`)
   gets the checkpoint loaded into the wrapped segmentor;
 * weights load strictly: a checkpoint that does not fit the config raises
-  with the missing and unexpected keys instead of a warning;
+  :class:`~glore_mmseg.engine.checkpoint_match.CheckpointMismatchError` with
+  the missing, unexpected and mismatched keys instead of a warning;
 * class names and palette come from the checkpoint's ``meta.dataset_meta``
   (what a training run, ``tools/demo.py`` and the converters write); a
   checkpoint without them raises instead of falling back to Cityscapes';
@@ -19,10 +20,10 @@ import torch.nn as nn
 from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.model import BaseTTAModel
-from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmseg.apis import MMSegInferencer
 
 from ..datasets.pipeline_edits import drop_annotation_loading
+from ..engine.checkpoint_match import load_state_dict_strictly
 
 
 class GloReSegInferencer(MMSegInferencer):
@@ -38,6 +39,7 @@ class GloReSegInferencer(MMSegInferencer):
                  model,
                  weights: str,
                  device: Optional[str] = None) -> None:
+        self._weights = weights  # named in a mismatch error
         super().__init__(model=model, weights=weights, device=device)
 
     def _load_weights_to_model(self, model: nn.Module,
@@ -59,7 +61,9 @@ class GloReSegInferencer(MMSegInferencer):
                 "classes=..., palette=...))), path)")
         segmentor = model.module if isinstance(model,
                                                BaseTTAModel) else model
-        _load_checkpoint_to_model(segmentor, checkpoint, strict=True)
+        load_state_dict_strictly(segmentor, checkpoint, self._weights,
+                                 (cfg.filename if cfg else None)
+                                 or 'the config')
         model.dataset_meta = dict(
             classes=dataset_meta['classes'],
             palette=dataset_meta.get('palette'))

@@ -10,7 +10,8 @@ the arrays mmseg's loaders decode. ``FastLoadImageFromFile`` and
 ``FastLoadAnnotations`` (the configs' default train pipeline) then map them
 instead of decoding PNGs. Cityscapes train takes 2975 x 8.4 MB = 25 GB.
 Valid cache files are kept, so an interrupted run resumes; ``--overwrite``
-rewrites them all. Each file is written to a temporary name and renamed.
+rewrites them all. Each file is written to a temporary name and renamed;
+temporary files a killed run left behind are deleted first.
 """
 import argparse
 import glob
@@ -20,7 +21,7 @@ from functools import partial
 
 from mmengine.utils import track_parallel_progress, track_progress
 
-from ..datasets.transforms import cache_png
+from ..datasets.transforms import cache_png, remove_partial_writes
 
 SOURCES = (('leftImg8bit', '*_leftImg8bit.png', 3),
            ('gtFine', '*_gtFine_labelTrainIds.png', 1))
@@ -69,6 +70,9 @@ def _cache_task(task, overwrite):
 def main(argv=None):
     args = parse_args(argv)
     tasks = find_pngs(args.data_root, args.splits)
+    remove_partial_writes(
+        osp.join(args.data_root, folder, split)
+        for split in args.splits for folder, _, _ in SOURCES)
     work = partial(_cache_task, overwrite=args.overwrite)
     if args.nproc > 1:
         written = track_parallel_progress(work, tasks, args.nproc)

@@ -20,10 +20,10 @@ import sys
 import mmcv
 from mmengine.model import revert_sync_batchnorm
 from mmengine.utils import track_iter_progress
-from mmseg.apis import init_model
 from mmseg.visualization import SegLocalVisualizer
 
-from ..apis import find_config, find_glore_units, projection_maps
+from ..apis import (find_config, find_glore_units, init_model_strictly,
+                    projection_maps)
 from ..datasets.image_files import list_images, relative_stem
 from ..visualization import draw_node_assignment, draw_node_grid
 from .args import add_image_tool_args
@@ -75,7 +75,7 @@ def main(argv=None):
         sys.exit(f'error: checkpoint {args.checkpoint!r} not found')
     images = list_images(args.images)
     config = find_config(args.config)
-    model = init_model(
+    model = init_model_strictly(
         config,
         args.checkpoint,
         device=args.device,

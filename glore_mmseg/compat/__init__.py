@@ -8,14 +8,16 @@ turns its patch off, and logs once which fixes are active:
 * :mod:`.mmcv_ops`: ``mmcv.ops`` without compiled ops (mmcv-lite);
 * :mod:`.checkpoint_loading`: weights-only loading for every checkpoint
   scheme (mmengine <= 0.10.7);
-* :mod:`.numpy_in1d`: ``np.in1d`` for its callers (NumPy >= 2.4).
+* :mod:`.numpy_in1d`: ``np.in1d`` for its callers (NumPy >= 2.4);
+* :mod:`.cityscapes_instance_png`: cityscapesscripts' ``json2instanceImg``
+  writes 16-bit PNGs (Pillow >= 13).
 """
 import logging
 from typing import Dict
 
 from mmengine.logging import print_log
 
-from . import checkpoint_loading, mmcv_ops, numpy_in1d
+from . import checkpoint_loading, cityscapes_instance_png, mmcv_ops, numpy_in1d
 from .checkpoint_loading import (NotACheckpointError, UnsafeCheckpointError,
                                  checkpoint_safe_globals,
                                  load_from_local_weights_only)
@@ -27,7 +29,7 @@ __all__ = [
     'load_from_local_weights_only'
 ]
 
-FIXES = (mmcv_ops, checkpoint_loading, numpy_in1d)
+FIXES = (mmcv_ops, checkpoint_loading, numpy_in1d, cityscapes_instance_png)
 
 _active: Dict[str, str] = {}
 _applied = False

@@ -4,24 +4,32 @@ mmengine 0.10.7 calls ``torch.load`` without ``weights_only`` for local
 files (refused by torch >= 2.6 for runner checkpoints, which hold
 ``HistoryBuffer`` and NumPy objects) and loads ``http(s)://``,
 ``torchvision://``, ``open-mmlab://`` and ``mmcls://`` checkpoints from the
-torch hub cache with ``weights_only=False``: a crafted file runs code. Every
-scheme mmengine's ``CheckpointLoader`` knows is registered again here:
-local, hub and model-zoo checkpoints are unpickled weights-only with one
-explicit allow-list; ``pavi://`` and ``s3://`` / ``petrel://`` are refused
-with an error saying how to load the file instead.
+torch hub cache with ``weights_only=False``: a crafted file runs code. Each
+scheme mmengine's ``CheckpointLoader`` registers gets a loader of the same
+name that unpickles weights-only with one explicit allow-list: hub and
+model-zoo files from the hub cache, ``s3://`` / ``petrel://`` objects read
+into memory through mmengine's file backend, ``pavi://`` models downloaded
+by pavi. Only torch's own opt-out (``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``)
+unpickles in full, and only the user's local files. A loader someone else
+registered for a scheme is left in place.
 """
+import io
+import logging
 import os
 import os.path as osp
 import pickle
 import types
 import zipfile
-from typing import Any, Callable, List, Optional, Union
+from tempfile import TemporaryDirectory
+from typing import IO, Any, Callable, List, Optional, Union
 from urllib.parse import urlparse
 
 import mmengine
 import numpy as np
 import torch
 from mmengine.dist import get_dist_info
+from mmengine.fileio import get_file_backend
+from mmengine.logging import print_log
 from mmengine.runner import checkpoint as mmengine_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmengine.utils import digit_version
@@ -32,6 +40,11 @@ NAME = 'checkpoint_weights_only'
 LAST_AFFECTED_MMENGINE = '0.10.7'
 
 MapLocation = Optional[Union[str, torch.device, Callable]]
+
+#: torch's documented opt-out of weights-only loading.
+OPT_OUT_VARIABLE = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
+
+_opt_out_logged = False
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -79,14 +92,20 @@ def checkpoint_safe_globals() -> List[Any]:
     """Types an mmengine runner checkpoint holds besides tensors.
 
     ``message_hub`` stores :class:`HistoryBuffer` objects (with references to
-    their statistics methods) and NumPy scalars and arrays; ``meta`` stores
-    plain Python values. None of these run code when unpickled.
+    their statistics methods, including those registered with
+    ``HistoryBuffer.register_statistics``, read here at load time) and NumPy
+    scalars and arrays; ``meta`` stores plain Python values. None of these
+    run code when unpickled.
     """
     from mmengine.logging.history_buffer import HistoryBuffer
     multiarray = _numpy_multiarray()
     allowed: List[Any] = [
         HistoryBuffer, np.ndarray, np.dtype, multiarray._reconstruct,
         multiarray.scalar, (_history_buffer_getattr, 'builtins.getattr')
+    ]
+    allowed += [
+        method for method in HistoryBuffer._statistics_methods.values()
+        if hasattr(method, '__module__') and hasattr(method, '__qualname__')
     ]
     if multiarray.__name__ != 'numpy.core.multiarray':
         # Checkpoints written under NumPy 1.x name these numpy.core.*.
@@ -105,34 +124,79 @@ def checkpoint_safe_globals() -> List[Any]:
     return allowed
 
 
-def _check_torch_file(filename: str) -> None:
-    """Raise :class:`NotACheckpointError` unless ``filename`` looks like a
+def _check_torch_file(file: Union[str, IO[bytes]], name: str) -> None:
+    """Raise :class:`NotACheckpointError` unless ``file`` looks like a
     ``torch.save`` file: a zip archive with a ``data.pkl`` record, or a
     legacy (pre-1.6) file, which starts with a pickle protocol >= 2 header.
     """
     what = None
-    if zipfile.is_zipfile(filename):
-        with zipfile.ZipFile(filename) as archive:
-            if not any(name == 'data.pkl' or name.endswith('/data.pkl')
-                       for name in archive.namelist()):
+    if zipfile.is_zipfile(file):
+        with zipfile.ZipFile(file) as archive:
+            if not any(entry == 'data.pkl' or entry.endswith('/data.pkl')
+                       for entry in archive.namelist()):
                 what = 'a zip archive without the data.pkl record'
-    else:
-        with open(filename, 'rb') as f:
+    elif isinstance(file, str):
+        with open(file, 'rb') as f:
             if f.read(1) != b'\x80':
                 what = 'neither a zip archive nor a pickle'
+    elif file.read(1) != b'\x80':
+        what = 'neither a zip archive nor a pickle'
+    if not isinstance(file, str):
+        file.seek(0)
     if what is not None:
         raise NotACheckpointError(
-            f'{filename!r} is not a PyTorch checkpoint ({what}); give the '
+            f'{name!r} is not a PyTorch checkpoint ({what}); give the '
             '.pth file written by torch.save / the Runner')
 
 
+def _load_weights_only(file: Union[str, IO[bytes]],
+                       name: str,
+                       map_location: MapLocation,
+                       mmap: bool = False) -> Any:
+    """``torch.load`` weights-only with :func:`checkpoint_safe_globals`;
+    errors name the checkpoint as ``name``. ``mmap`` memory-maps a zip
+    checkpoint file (legacy files are read)."""
+    _check_torch_file(file, name)
+    mmap = mmap and isinstance(file, str) and zipfile.is_zipfile(file)
+    try:
+        with torch.serialization.safe_globals(checkpoint_safe_globals()):
+            return torch.load(
+                file, map_location=map_location, weights_only=True,
+                mmap=mmap)
+    except pickle.UnpicklingError as err:
+        raise UnsafeCheckpointError(
+            f'Refused to load checkpoint {name!r}: it contains pickled '
+            'objects outside the weights-only allow-list, which could run '
+            f'arbitrary code. torch said: {err}. If you wrote this file '
+            'yourself and trust it, allow the listed type with '
+            'torch.serialization.add_safe_globals([...]), re-save its '
+            'state_dict as plain tensors, or (local files only) set '
+            f'{OPT_OUT_VARIABLE}=1.') from err
+    except (RuntimeError, EOFError, KeyError, ValueError) as err:
+        raise NotACheckpointError(
+            f'{name!r} is not a PyTorch checkpoint or is damaged: '
+            f'{type(err).__name__}: {err}') from err
+
+
+def _existing_file(filename: str) -> str:
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(
+            f'Checkpoint file not found: {filename!r} (check load_from, '
+            'resume, model.pretrained or the path given on the command line)')
+    return filename
+
+
 def load_from_local_weights_only(filename: str,
-                                 map_location: MapLocation = None) -> Any:
+                                 map_location: MapLocation = None,
+                                 mmap: bool = False) -> Any:
     """Load a local checkpoint without executing pickled code.
 
     Args:
         filename: Path to a ``.pth`` file (``~`` is expanded).
         map_location: As in :func:`torch.load`.
+        mmap: Memory-map the tensors instead of reading them (only what is
+            used is read; for keys and shapes that is nothing).
 
     Returns:
         The loaded object (usually a dict).
@@ -144,28 +208,35 @@ def load_from_local_weights_only(filename: str,
         UnsafeCheckpointError: The file contains a pickled global outside the
             allow-list (for example a function that would run on load).
     """
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(
-            f'Checkpoint file not found: {filename!r} (check load_from, '
-            'resume, model.pretrained or the path given on the command line)')
-    _check_torch_file(filename)
-    try:
-        with torch.serialization.safe_globals(checkpoint_safe_globals()):
-            return torch.load(
-                filename, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise UnsafeCheckpointError(
-            f'Refused to load checkpoint {filename!r}: it contains pickled '
-            'objects outside the weights-only allow-list, which could run '
-            f'arbitrary code. torch said: {err}. If you wrote this file '
-            'yourself and trust it, allow the listed type with '
-            'torch.serialization.add_safe_globals([...]) or re-save its '
-            'state_dict as plain tensors.') from err
-    except (RuntimeError, EOFError, KeyError, ValueError) as err:
-        raise NotACheckpointError(
-            f'{filename!r} is not a PyTorch checkpoint or is damaged: '
-            f'{type(err).__name__}: {err}') from err
+    filename = _existing_file(filename)
+    return _load_weights_only(filename, filename, map_location, mmap)
+
+
+def weights_only_opted_out() -> bool:
+    """Whether the user set torch's ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD``."""
+    return os.getenv(OPT_OUT_VARIABLE, '0').lower() in ('1', 'y', 'yes',
+                                                        'true')
+
+
+def load_from_local(filename: str, map_location: MapLocation = None) -> Any:
+    """A local checkpoint (``''`` scheme): weights-only, unless the user
+    opted out with torch's ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``; then
+    torch decides (logged once)."""
+    global _opt_out_logged
+    if not weights_only_opted_out():
+        return load_from_local_weights_only(filename, map_location)
+    filename = _existing_file(filename)
+    _check_torch_file(filename, filename)
+    if not _opt_out_logged:
+        print_log(
+            f'{OPT_OUT_VARIABLE} is set: local checkpoints are unpickled in '
+            'full, which runs any code they contain; downloaded and remote '
+            'checkpoints stay weights-only.',
+            logger='current',
+            level=logging.WARNING)
+        _opt_out_logged = True
+    # No weights_only argument: torch applies its own environment rules.
+    return torch.load(filename, map_location=map_location)
 
 
 def _hub_cache_file(url: str, model_dir: Optional[str]) -> str:
@@ -180,79 +251,101 @@ def _hub_cache_file(url: str, model_dir: Optional[str]) -> str:
     return cached
 
 
-def load_from_http_weights_only(url: str,
-                                map_location: MapLocation = None,
-                                model_dir: Optional[str] = None) -> Any:
-    """Download ``url`` into the torch hub cache (once; in distributed runs
-    local rank 0 first) and load it weights-only."""
+def load_from_http(filename: str,
+                   map_location: MapLocation = None,
+                   model_dir: Optional[str] = None) -> Any:
+    """Download ``filename`` (an URL) into the torch hub cache (once; in
+    distributed runs local rank 0 first) and load it weights-only."""
     rank, world_size = get_dist_info()
     if rank == 0:
-        cached = _hub_cache_file(url, model_dir)
+        cached = _hub_cache_file(filename, model_dir)
     if world_size > 1:
         torch.distributed.barrier()
         if rank > 0:
-            cached = _hub_cache_file(url, model_dir)
+            cached = _hub_cache_file(filename, model_dir)
     return load_from_local_weights_only(cached, map_location)
 
 
-def load_from_torchvision_weights_only(filename: str,
-                                       map_location: MapLocation = None
-                                       ) -> Any:
+def load_from_torchvision(filename: str,
+                          map_location: MapLocation = None) -> Any:
     """``torchvision://NAME`` (or the deprecated ``modelzoo://NAME``)."""
     name = filename.split('://', 1)[1]
     urls = mmengine_checkpoint.get_torchvision_models()
-    return load_from_http_weights_only(urls[name], map_location)
+    return load_from_http(urls[name], map_location)
 
 
-def load_from_openmmlab_weights_only(filename: str,
-                                     map_location: MapLocation = None) -> Any:
+def load_from_openmmlab(filename: str,
+                        map_location: MapLocation = None) -> Any:
     """``open-mmlab://NAME`` / ``openmmlab://NAME``: an URL, or a file
     under the mmengine home, from mmengine's model list."""
     name = filename.split('://', 1)[1]
     name = mmengine_checkpoint.get_deprecated_model_names().get(name, name)
     target = mmengine_checkpoint.get_external_models()[name]
     if target.startswith(('http://', 'https://')):
-        return load_from_http_weights_only(target, map_location)
+        return load_from_http(target, map_location)
     return load_from_local_weights_only(
         osp.join(mmengine_checkpoint._get_mmengine_home(), target),
         map_location)
 
 
-def load_from_mmcls_weights_only(filename: str,
-                                 map_location: MapLocation = None) -> Any:
+def load_from_mmcls(filename: str, map_location: MapLocation = None) -> Any:
     """``mmcls://NAME``, its keys renamed as mmengine does."""
     url = mmengine_checkpoint.get_mmcls_models()[filename[len('mmcls://'):]]
     return mmengine_checkpoint._process_mmcls_checkpoint(
-        load_from_http_weights_only(url, map_location))
+        load_from_http(url, map_location))
 
 
-def refuse_remote_storage(filename: str,
-                          map_location: MapLocation = None) -> Any:
-    """``pavi://``, ``s3://``, ``petrel://``: refused (mmengine unpickles
-    them in full)."""
-    raise UnsafeCheckpointError(
-        f'Refused to load checkpoint {filename!r}: glore_mmseg loads '
-        'checkpoints weights-only, which it does not do for pavi/s3/petrel '
-        'storage. Copy the file to local disk and give its path.')
+def load_from_pavi(filename: str, map_location: MapLocation = None) -> Any:
+    """``pavi://PATH``: downloaded by pavi's model cloud into a temporary
+    folder, as mmengine does, and loaded weights-only."""
+    try:
+        from pavi import modelcloud
+    except ImportError as err:
+        raise ImportError(
+            f'Loading {filename!r} needs pavi: install it to load '
+            'checkpoints from its model cloud.') from err
+    model = modelcloud.get(filename[len('pavi://'):])
+    with TemporaryDirectory() as tmp_dir:
+        downloaded = osp.join(tmp_dir, model.name)
+        model.download(downloaded)
+        return _load_weights_only(downloaded, filename, map_location)
 
 
-#: Every prefix mmengine 0.10.7 registers, with its weights-only loader.
+def load_from_ceph(filename: str,
+                   map_location: MapLocation = None,
+                   backend: str = 'petrel') -> Any:
+    """``s3://`` / ``petrel://`` (optionally ``NAME:s3://``): read into
+    memory through mmengine's file backend, as mmengine does, and loaded
+    weights-only."""
+    file_backend = get_file_backend(
+        filename, backend_args={'backend': backend})
+    with io.BytesIO(file_backend.get(filename)) as buffer:
+        return _load_weights_only(buffer, filename, map_location)
+
+
+#: Every prefix mmengine 0.10.7 registers, with its weights-only loader of
+#: the same name.
 LOADERS = {
-    '': load_from_local_weights_only,
-    'http://': load_from_http_weights_only,
-    'https://': load_from_http_weights_only,
-    'torchvision://': load_from_torchvision_weights_only,
-    'modelzoo://': load_from_torchvision_weights_only,
-    'open-mmlab://': load_from_openmmlab_weights_only,
-    'openmmlab://': load_from_openmmlab_weights_only,
-    'mmcls://': load_from_mmcls_weights_only,
-    'pavi://': refuse_remote_storage,
-    r'(\S+\:)?s3://': refuse_remote_storage,
-    r'(\S+\:)?petrel://': refuse_remote_storage,
+    '': load_from_local,
+    'http://': load_from_http,
+    'https://': load_from_http,
+    'torchvision://': load_from_torchvision,
+    'modelzoo://': load_from_torchvision,
+    'open-mmlab://': load_from_openmmlab,
+    'openmmlab://': load_from_openmmlab,
+    'mmcls://': load_from_mmcls,
+    'pavi://': load_from_pavi,
+    r'(\S+\:)?s3://': load_from_ceph,
+    r'(\S+\:)?petrel://': load_from_ceph,
 }
 
 
 def install() -> None:
-    """Register :data:`LOADERS` in mmengine's ``CheckpointLoader``."""
+    """Register :data:`LOADERS` in mmengine's ``CheckpointLoader`` for the
+    prefixes that still have mmengine's own loader."""
     for prefix, loader in LOADERS.items():
-        CheckpointLoader.register_scheme(prefix, loader, force=True)
+        current = CheckpointLoader._schemes.get(prefix)
+        if current is None or getattr(current, '__module__',
+                                      None) in (mmengine_checkpoint.__name__,
+                                                __name__):
+            CheckpointLoader.register_scheme(prefix, loader, force=True)

@@ -1,6 +1,6 @@
 """The image files a command-line tool is pointed at."""
 import os.path as osp
-from typing import List
+from typing import List, Optional
 
 from mmengine.utils import scandir
 
@@ -47,3 +47,22 @@ def relative_stem(path: str, root: str) -> str:
     relative = osp.relpath(path, root) if osp.isdir(root) else \
         osp.basename(path)
     return osp.splitext(relative)[0]
+
+
+def not_an_image_reason(path: str, error: Exception) -> Optional[str]:
+    """Why ``path`` is no image at all, when its decoding failed so.
+
+    Args:
+        path: The file that did not decode.
+        error: What the decoder raised.
+
+    Returns:
+        ``'empty: not an image file'``, ``'not an image file (...)'``, or
+        None for another failure (a truncated or damaged image).
+    """
+    from PIL import UnidentifiedImageError
+    if osp.isfile(path) and osp.getsize(path) == 0:
+        return 'empty: not an image file'
+    if isinstance(error, UnidentifiedImageError):
+        return 'not an image file (Pillow finds no image format in it)'
+    return None

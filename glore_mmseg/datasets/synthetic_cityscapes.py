@@ -75,22 +75,6 @@ def render_image(label_ids: np.ndarray, rng: np.random.Generator,
     return colour_image(label_ids, palette, rng, noise)
 
 
-def write_instance_ids(json_path: str, png_path: str) -> None:
-    """cityscapesscripts' ``json2instanceImg``, saved as a 16-bit PNG.
-
-    The converter builds a 32-bit ``'I'`` image and saves it as is, which
-    Pillow >= 13 refuses for PNG; the real data set stores these as 16-bit
-    PNGs (ids up to 33999 fit).
-    """
-    from cityscapesscripts.helpers.annotation import Annotation
-    from cityscapesscripts.preparation.json2instanceImg import \
-        createInstanceImage
-    annotation = Annotation()
-    annotation.fromJsonFile(json_path)
-    ids = np.asarray(createInstanceImage(annotation, 'ids'), dtype=np.int64)
-    Image.fromarray(ids.astype(np.uint16)).save(png_path)
-
-
 def make_synthetic_cityscapes(root: str,
                               splits: Dict[str, int] = None,
                               image_size: Tuple[int, int] = (512, 256),
@@ -121,6 +105,7 @@ def make_synthetic_cityscapes(root: str,
     Returns:
         The image stems written, per split.
     """
+    from cityscapesscripts.preparation.json2instanceImg import json2instanceImg
     from cityscapesscripts.preparation.json2labelImg import json2labelImg
 
     splits = {'train': 8, 'val': 4} if splits is None else splits
@@ -156,7 +141,6 @@ def make_synthetic_cityscapes(root: str,
                 json2labelImg(gt + 'polygons.json', gt + 'labelTrainIds.png',
                               'trainIds')
                 json2labelImg(gt + 'polygons.json', gt + 'color.png', 'color')
-                write_instance_ids(gt + 'polygons.json',
-                                   gt + 'instanceIds.png')
+                json2instanceImg(gt + 'polygons.json', gt + 'instanceIds.png')
             written[split].append(stem)
     return written

@@ -9,8 +9,14 @@ from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
+from .image_files import not_an_image_reason
+
 _REMOTE_PREFIXES = ('http://', 'https://', 'open-mmlab://', 's3://',
                     'torchvision://', 'mmcls://', 'pavi://')
+
+#: Marks a problem of :func:`find_dataset_problems` that is an unreadable
+#: file, not a missing one.
+UNREADABLE = ' is unreadable ('
 
 _SPLIT_KEYS = {
     'train': ('train_dataloader', 'val_dataloader'),
@@ -73,7 +79,9 @@ def _unreadable(path: str) -> Optional[str]:
         with Image.open(path) as image:
             image.verify()
     except Exception as error:  # Pillow raises many types for bad files
-        return f'{type(error).__name__}: {error}'
+        reason = not_an_image_reason(path, error)
+        return f'it is {reason}' if reason else \
+            f'{type(error).__name__}: {error}'
     return None
 
 
@@ -124,7 +132,7 @@ def _dataset_problems(registry, key: str, dataset_cfg: dict,
                 error = _unreadable(path)
                 if error:
                     problems.append(
-                        f'{key}: image {path!r} is unreadable ({error})')
+                        f'{key}: image {path!r}{UNREADABLE}{error})')
         if len(problems) >= 10:
             problems.append('(further missing files not listed)')
             break
@@ -158,6 +166,11 @@ def find_checkpoint_problems(cfg: Config,
     return problems
 
 
+class UnreadableFileError(OSError):
+    """A file the config points at exists but cannot be read as what it
+    should be (a truncated or empty image)."""
+
+
 def check_config_paths(cfg: Config,
                        mode: str,
                        verify_images: bool = False) -> None:
@@ -169,12 +182,20 @@ def check_config_paths(cfg: Config,
         verify_images: Also check every image can be read.
 
     Raises:
-        FileNotFoundError: Something the config points at is missing (or
-            unreadable).
+        FileNotFoundError: Something the config points at is missing (the
+            message also lists unreadable files).
+        UnreadableFileError: Nothing is missing, but files are unreadable.
     """
     problems = find_checkpoint_problems(
         cfg, include_pretrained=mode == 'train') + find_dataset_problems(
             cfg, mode, verify_images)
-    if problems:
+    unreadable = [p for p in problems if UNREADABLE in p]
+    missing = [p for p in problems if UNREADABLE not in p]
+    if missing:
+        also = ('\nUnreadable files:\n  ' + '\n  '.join(unreadable)
+                if unreadable else '')
         raise FileNotFoundError('Config points at missing paths:\n  ' +
-                                '\n  '.join(problems))
+                                '\n  '.join(missing) + also)
+    if unreadable:
+        raise UnreadableFileError('Config points at unreadable files:\n  ' +
+                                  '\n  '.join(unreadable))

@@ -6,9 +6,12 @@ dataset's), then every sample is read as training reads it
 (``LoadImageFromFile``, ``LoadAnnotations``) and checked with
 :class:`~glore_mmseg.datasets.transforms.CheckSegMap`: missing and
 unreadable or truncated files, labels of another size than their image and
-label values that are neither a class nor the ignore index. Images and
-labels are decoded with Pillow, which refuses truncated PNG and JPEG files.
+label values that are neither a class nor the ignore index, and a decoded
+cache file (``tools/build_decoded_cache.py``) that no longer matches its PNG
+or is damaged. Images and labels are decoded with Pillow, which refuses
+truncated PNG and JPEG files.
 """
+import os.path as osp
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -18,11 +21,12 @@ from mmengine.config import Config
 
 from .config_checks import (build_file_listing, empty_dataset_problem,
                             find_folder_problems, iter_dataset_configs)
+from .image_files import not_an_image_reason
 
 #: Problem kinds in the order the summary lists them.
 PROBLEM_KINDS = ('missing folder', 'no samples', 'missing file',
                  'unreadable image', 'unreadable label', 'channels', 'size',
-                 'values')
+                 'values', 'stale cache')
 
 
 @dataclass
@@ -101,10 +105,30 @@ def check_sample(task: Tuple[dict, dict]) -> Optional[Tuple[str, str]]:
         except FileNotFoundError:
             return 'missing file', f'{name} {path!r} does not exist'
         except Exception as error:  # decoders raise many types
-            return f'unreadable {name}', (f'{name} {path!r}: '
-                                          f'{type(error).__name__}: {error}')
-    return CheckSegMap(settings['num_classes'],
-                       settings['ignore_index']).find_problem(results)
+            reason = not_an_image_reason(path, error)
+            return f'unreadable {name}', (
+                f'{name} {path!r} is {reason}' if reason else
+                f'{name} {path!r}: {type(error).__name__}: {error}')
+    problem = CheckSegMap(settings['num_classes'], settings['ignore_index'],
+                          backend_args).find_problem(results)
+    return problem or _cache_problem(results)
+
+
+def _cache_problem(results: dict) -> Optional[Tuple[str, str]]:
+    """A decoded cache file of the sample that does not match its PNG."""
+    from ..datasets.transforms.decoded_cache import (cache_path,
+                                                     check_cache_file,
+                                                     load_cache_file)
+    for key, channels in (('img_path', 3), ('seg_map_path', 1)):
+        png = results.get(key)
+        if not png or not osp.isfile(cache_path(png)):
+            continue
+        try:
+            check_cache_file(png, cache_path(png),
+                             load_cache_file(cache_path(png)), channels)
+        except ValueError as error:
+            return 'stale cache', str(error)
+    return None
 
 
 def _check_settings(dataset_cfg: dict, num_classes: int) -> dict:

@@ -24,11 +24,15 @@ def test_build_decoded_cache(tmp_path, cityscapes_root, capsys):
     for info in train_infos(root):
         cached = np.load(info['img_path'][:-len('.png')] + '.npy')
         assert np.array_equal(cached, stock(dict(info))['img'])
-    # the same tool in-process (a second interpreter start costs ~10 s)
+    # the same tool in-process (a second interpreter start costs ~10 s);
+    # a write a kill interrupted left a partial file: cleaned up.
+    partial = glob.glob(osp.join(root, '*', 'train', '*', '*.npy'))[0]
+    shutil.copyfile(partial, partial + '.tmp.npy')
     tool = load_tool('build_decoded_cache')
     tool.main([root])
     assert '0 decoded and cached (0.00 GB), 12 already cached' in \
         capsys.readouterr().out
+    assert not glob.glob(osp.join(root, '**', '*.tmp*'), recursive=True)
     with pytest.raises(SystemExit, match='no .*_gtFine_labelTrainIds.png'):
         tool.main([root, '--splits', 'test'])
 

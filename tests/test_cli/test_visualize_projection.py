@@ -5,7 +5,8 @@ import mmcv
 import numpy as np
 import pytest
 
-from tests.conftest import load_tool, write_test_image
+from glore_mmseg.engine.checkpoint_match import CheckpointMismatchError
+from tests.conftest import DEMO_CONFIG, load_tool, write_test_image
 
 
 @pytest.fixture(scope='module')
@@ -69,3 +70,18 @@ def test_bad_input_is_named(tool, glore_segmentor, tmp_path):
     with pytest.raises(SystemExit, match='missing.pth'):
         tool.main([config, osp.join(tmp_path, 'missing.pth'), image,
                    '--out', str(tmp_path / 'o')])
+
+
+def test_a_checkpoint_of_another_model_is_refused(tool, glore_segmentor,
+                                                  tmp_path):
+    # Two head units and backbone units given with the one-unit demo
+    # config: the maps would show a unit whose weights were never loaded.
+    config, checkpoint = glore_segmentor
+    image = write_test_image(tmp_path / 'a.png')
+    with pytest.raises(CheckpointMismatchError) as err:
+        tool.main([DEMO_CONFIG, checkpoint, image, '--out',
+                   str(tmp_path / 'o')])
+    message = str(err.value)
+    assert 'in the checkpoint, not in the model' in message
+    assert '  backbone.glore_units.layer3_0.conv_proj.weight' in message
+    assert not osp.exists(tmp_path / 'o')

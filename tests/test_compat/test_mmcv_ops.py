@@ -114,3 +114,24 @@ def test_hook_is_installed_at_start_without_importing_torch():
         "assert 'torch' not in sys.modules and 'mmcv' not in sys.modules"
     ])
     assert startup.returncode == 0, startup.stderr[-2000:]
+
+
+@pytest.mark.skipif(not LITE, reason='compiled mmcv ops are installed')
+def test_feature_probes_see_a_missing_op_as_absent():
+    import mmcv.ops
+
+    # Other libraries probe optional ops like this; they must not crash.
+    assert not hasattr(mmcv.ops, 'nms')
+    assert getattr(mmcv.ops, 'nms', None) is None
+    assert hasattr(mmcv.ops, 'point_sample')
+    with pytest.raises(AttributeError, match='mmcv.ops.nms needs the '
+                       'compiled mmcv ops'):
+        mmcv.ops.nms
+    # Imports still raise ModuleNotFoundError (mmseg's guards), also for a
+    # submodule path.
+    with pytest.raises(ModuleNotFoundError, match='mmcv.ops.nms needs the '
+                       'compiled mmcv ops'):
+        from mmcv.ops import nms  # noqa: F401
+    with pytest.raises(ModuleNotFoundError,
+                       match='mmcv.ops.deform_conv needs the compiled'):
+        import mmcv.ops.deform_conv  # noqa: F401

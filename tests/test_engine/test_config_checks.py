@@ -4,8 +4,9 @@ import shutil
 import pytest
 from mmengine.config import Config
 
-from glore_mmseg.engine.config_checks import check_config_paths
-from tests.conftest import DEMO_CONFIG
+from glore_mmseg.engine.config_checks import (UnreadableFileError,
+                                              check_config_paths)
+from tests.conftest import DEMO_CONFIG, label_file, truncate_file
 
 
 def demo_cfg(data_root, **changes):
@@ -82,9 +83,25 @@ def test_unreadable_image_is_named_when_images_are_verified(
         f.write(b'not a png')
     cfg = demo_cfg(root)
     check_config_paths(cfg, mode='train')  # only existence by default
+    # Unreadable, not missing: its own error, which names the file.
+    with pytest.raises(UnreadableFileError) as err:
+        check_config_paths(cfg, mode='train', verify_images=True)
+    assert not isinstance(err.value, FileNotFoundError)
+    message = str(err.value)
+    assert message.startswith('Config points at unreadable files:')
+    assert f"train_dataloader.dataset: image '{image}' is unreadable (it " \
+        'is not an image file' in message
+    assert message.count('is unreadable') == 1  # the good images pass
+    truncated = image.replace('000000_000019', '000002_000021')
+    truncate_file(truncated)
+    with open(image, 'wb'):
+        pass  # empty
+    os.remove(label_file(root, 'train', 2))  # aachen_000004_000023
     with pytest.raises(FileNotFoundError) as err:
         check_config_paths(cfg, mode='train', verify_images=True)
     message = str(err.value)
-    assert f"train_dataloader.dataset: image '{image}' is unreadable" in \
-        message
-    assert message.count('is unreadable') == 1  # the good images pass
+    assert message.startswith('Config points at missing paths:')
+    assert 'Unreadable files:' in message
+    assert f"image '{image}' is unreadable (it is empty: not an image " \
+        'file)' in message
+    assert f"image '{truncated}' is unreadable (" in message

@@ -6,7 +6,7 @@ from mmengine.config import Config
 
 from glore_mmseg.engine.dataset_check import check_dataset
 from tests.conftest import (DEMO_CONFIG, image_of, label_file, put_label_value,
-                            resize_label, truncate_file)
+                            resize_label, save_label_16bit, truncate_file)
 
 
 def demo_cfg(root):
@@ -80,3 +80,42 @@ def test_progress_goes_to_the_current_stdout(cityscapes_root):
         report, = check_dataset(demo_cfg(cityscapes_root), 'val')
     assert report.num_samples == 2 and not report.problems
     assert 'Checking 2 samples of val_dataloader.dataset' in out.getvalue()
+
+
+def test_16bit_label_values_that_do_not_fit_are_reported(cityscapes_copy):
+    label = label_file(cityscapes_copy, 'val', 0)
+    save_label_16bit(label, [3584, 65280])
+    report, = check_dataset(
+        demo_cfg(cityscapes_copy), 'val', file=io.StringIO())
+    assert list(report.problems) == ['values']
+    message, = report.problems['values']
+    assert f"label '{label}'" in message
+    assert 'stores values [3584, 65280] that do not fit' in message
+
+
+def test_an_empty_image_is_not_an_image_file(cityscapes_copy):
+    image = image_of(label_file(cityscapes_copy, 'val', 1))
+    with open(image, 'wb'):
+        pass
+    report, = check_dataset(
+        demo_cfg(cityscapes_copy), 'val', file=io.StringIO())
+    assert report.problems == {
+        'unreadable image': [f'image {image!r} is empty: not an image file']}
+
+
+def test_the_decoded_cache_is_checked_against_its_pngs(cityscapes_copy):
+    from glore_mmseg.datasets.transforms import cache_png
+    labels = [label_file(cityscapes_copy, 'val', i) for i in range(2)]
+    for label in labels:
+        cache_png(image_of(label), 3)
+        cache_png(label, 1)
+    report, = check_dataset(
+        demo_cfg(cityscapes_copy), 'val', file=io.StringIO())
+    assert report.problems == {}
+    stat = os.stat(labels[1])
+    os.utime(labels[1], ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    report, = check_dataset(
+        demo_cfg(cityscapes_copy), 'val', file=io.StringIO())
+    assert list(report.problems) == ['stale cache']
+    message, = report.problems['stale cache']
+    assert message.startswith(f'{labels[1]} changed after its decoded cache')

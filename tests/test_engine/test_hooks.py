@@ -80,3 +80,71 @@ def test_partial_checkpoints_of_a_killed_run_are_deleted(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         'iter_2.pth', 'notes.tmp'
     ]
+
+
+def test_save_best_is_written_atomically(tmp_path):
+    # A kill while the new best checkpoint is written leaves the previous
+    # best complete and no partial best_*.pth.
+    from mmengine.logging import MessageHub, MMLogger
+
+    def save_checkpoint(out_dir, filename, **kwargs):
+        # The previous best is still there while the new one is written.
+        assert (tmp_path / 'best_mIoU_iter_1.pth').is_file() or \
+            runner.iter == 1
+        with open(f'{out_dir}/{filename}', 'wb') as f:
+            f.write(b'part')
+            if runner.iter == 2:
+                raise KeyboardInterrupt  # killed mid-write
+            f.write(b' complete')
+
+    def best_files():
+        return sorted(p.name for p in tmp_path.iterdir()
+                      if p.name.startswith('best_') and p.suffix == '.pth')
+
+    runner = types.SimpleNamespace(
+        work_dir=str(tmp_path), epoch=0, iter=1,
+        logger=MMLogger.get_current_instance(),
+        message_hub=MessageHub.get_instance('test_save_best_atomic'),
+        save_checkpoint=save_checkpoint)
+
+    def evaluate(step, miou):
+        runner.iter = step
+        hook = AtomicCheckpointHook(interval=1, by_epoch=False,
+                                    save_best='mIoU', rule='greater')
+        hook.before_train(runner)
+        hook.after_val_epoch(runner, dict(mIoU=miou))
+
+    evaluate(1, 0.5)
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(2, 0.7)
+    assert best_files() == ['best_mIoU_iter_1.pth']
+    assert (tmp_path / 'best_mIoU_iter_1.pth').read_bytes() == \
+        b'part complete'
+    runner.message_hub.update_info('best_ckpt',
+                                   str(tmp_path / 'best_mIoU_iter_1.pth'))
+    evaluate(3, 0.8)
+    assert best_files() == ['best_mIoU_iter_3.pth']
+    assert runner.save_checkpoint is save_checkpoint  # restored
+
+
+def test_save_best_with_several_metrics(tmp_path):
+    from mmengine.logging import MessageHub, MMLogger
+
+    def save_checkpoint(out_dir, filename, **kwargs):
+        with open(f'{out_dir}/{filename}', 'wb') as f:
+            f.write(b'complete')
+
+    runner = types.SimpleNamespace(
+        work_dir=str(tmp_path), epoch=0, iter=0,
+        logger=MMLogger.get_current_instance(),
+        message_hub=MessageHub.get_instance('test_save_best_several'),
+        save_checkpoint=save_checkpoint)
+    hook = AtomicCheckpointHook(interval=1, by_epoch=False,
+                                save_best=['mIoU', 'aAcc'],
+                                rule=['greater', 'greater'])
+    hook.before_train(runner)
+    for step, scores in ((1, (0.5, 0.9)), (2, (0.6, 0.8)), (3, (0.7, 0.95))):
+        runner.iter = step
+        hook.after_val_epoch(runner, dict(mIoU=scores[0], aAcc=scores[1]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'best_aAcc_iter_3.pth', 'best_mIoU_iter_3.pth']

@@ -3,14 +3,21 @@
 A label of another size than its image is otherwise resized to it in
 training (same aspect: a silently wrong target) or fails later with a tensor
 stacking or mask-shape error that names no file; a label value outside the
-classes fails deep inside the loss (``Target 77 is out of bounds``). The
-transform raises at the sample instead, naming the image and the label file.
+classes fails deep inside the loss (``Target 77 is out of bounds``); a
+16-bit label PNG is cast to uint8 by mmseg's ``LoadAnnotations``, so a
+stored 3584 or 65280 silently becomes class 0. The transform raises at the
+sample instead, naming the image and the label file.
 """
+import os.path as osp
 from typing import Optional, Tuple
 
+import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmengine import fileio
 from mmseg.registry import TRANSFORMS
+
+from .png_decoding import PNGHeader, read_png_header
 
 #: How many bad label values an error message lists.
 MAX_LISTED_VALUES = 5
@@ -48,6 +55,57 @@ def invalid_label_values(seg_map: np.ndarray, num_classes: int,
     return bad[bad != ignore_index]
 
 
+def values_beyond_uint8(label: np.ndarray) -> np.ndarray:
+    """Sorted values of ``label`` outside 0..255 (1-D, maybe empty)."""
+    if label.dtype == np.uint8:
+        return np.zeros(0, dtype=label.dtype)
+    present = np.unique(label)
+    return present[(present < 0) | (present > 255)]
+
+
+def beyond_uint8_message(values: np.ndarray) -> str:
+    """The end of a message about stored label values beyond uint8."""
+    listed = [int(v) for v in values[:MAX_LISTED_VALUES]]
+    more = f' and {len(values) - len(listed)} more' \
+        if len(values) > len(listed) else ''
+    return (f'stores values {listed}{more} that do not fit the uint8 label '
+            "map mmseg's loaders make (they would be read as value % 256, "
+            f'{[v % 256 for v in listed]}); save labels as 8-bit PNGs of '
+            'class indices')
+
+
+def stored_values_beyond_uint8(path: str,
+                               backend_args: Optional[dict] = None
+                               ) -> np.ndarray:
+    """The values beyond 0..255 a label PNG of more than 8 bits stores.
+
+    Reads the 26-byte PNG header of a local file; only a PNG of more than
+    8 bits per sample is read whole and decoded. Other files (8-bit PNGs,
+    other formats) give an empty array.
+
+    Args:
+        path: The label file.
+        backend_args: mmengine file backend arguments for a remote file.
+    """
+    if osp.isfile(path):
+        with open(path, 'rb') as f:
+            data = f.read(26)
+    elif '://' in path:
+        data = fileio.get(path, backend_args=backend_args)
+    else:  # not a file: nothing stored to check
+        return np.zeros(0, dtype=np.uint8)
+    try:
+        header: PNGHeader = read_png_header(data, path)
+    except ValueError:
+        return np.zeros(0, dtype=np.uint8)
+    if header.bit_depth <= 8:
+        return np.zeros(0, dtype=np.uint8)
+    if len(data) == 26:
+        data = fileio.get(path, backend_args=backend_args)
+    return values_beyond_uint8(
+        mmcv.imfrombytes(data, flag='unchanged', backend='pillow'))
+
+
 @TRANSFORMS.register_module()
 class CheckSegMap(BaseTransform):
     """Raise :class:`SegMapError` when a label does not fit its image.
@@ -58,7 +116,9 @@ class CheckSegMap(BaseTransform):
     image before loading the label, it also goes right after
     ``LoadAnnotations``. Values are checked as ``LoadAnnotations`` returns
     them (after the dataset's ``reduce_zero_label`` and ``label_map``); the
-    message gives the values stored in the file.
+    message gives the values stored in the file. A label PNG of more than 8
+    bits is also checked for stored values beyond 255, which the loaders'
+    cast to uint8 would wrap (its 26-byte header is read for every label).
 
     Required keys: ``gt_seg_map``, ``ori_shape`` (or ``img_shape``),
     ``img_path``, ``seg_map_path``. Modified keys: none.
@@ -68,14 +128,20 @@ class CheckSegMap(BaseTransform):
             ``0 .. num_classes - 1``).
         ignore_index: The label value of ignored pixels (the loss's
             ``ignore_index``).
+        backend_args: mmengine file backend arguments to read the header
+            of a label that is not a local file.
     """
 
-    def __init__(self, num_classes: int, ignore_index: int = 255) -> None:
+    def __init__(self,
+                 num_classes: int,
+                 ignore_index: int = 255,
+                 backend_args: Optional[dict] = None) -> None:
         if not isinstance(num_classes, int) or num_classes < 1:
             raise ValueError('num_classes must be a positive int, got '
                              f'{num_classes!r}')
         self.num_classes = num_classes
         self.ignore_index = ignore_index
+        self.backend_args = backend_args
 
     def find_problem(self, results: dict) -> Optional[Tuple[str, str]]:
         """The first problem of one loaded sample, without raising.
@@ -107,6 +173,11 @@ class CheckSegMap(BaseTransform):
                             f'but the image is {_size(image_shape)} '
                             '(width x height); a label must have its '
                             "image's size")
+        if isinstance(results.get('seg_map_path'), str):
+            beyond = stored_values_beyond_uint8(results['seg_map_path'],
+                                                self.backend_args)
+            if len(beyond):
+                return 'values', f'{files} {beyond_uint8_message(beyond)}'
         bad = invalid_label_values(seg_map, self.num_classes,
                                    self.ignore_index)
         if len(bad):

@@ -118,6 +118,9 @@ class PNGDecoder:
         Returns:
             (H, W) uint8 label map, before ``reduce_zero_label`` and
             ``label_map``.
+
+        Raises:
+            SegMapError: A 16-bit PNG stores values beyond 255.
         """
         header = read_png_header(data, path)
         grey = self._spng(data, header, COLOR_TYPE_GREY)
@@ -127,4 +130,11 @@ class PNGDecoder:
                 np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
         if grey is None:
             grey = mmcv.imfrombytes(data, flag='unchanged', backend='pillow')
+        if header.bit_depth > 8:
+            from .check_seg_map import (SegMapError, beyond_uint8_message,
+                                        values_beyond_uint8)
+            beyond = values_beyond_uint8(grey)
+            if len(beyond):
+                raise SegMapError(
+                    f'label {path!r} {beyond_uint8_message(beyond)}')
         return grey.squeeze().astype(np.uint8, copy=False)

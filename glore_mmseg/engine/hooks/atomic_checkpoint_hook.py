@@ -1,7 +1,8 @@
 """Checkpoints that are either complete on disk or not there at all."""
 import os
 import os.path as osp
-from typing import List
+from contextlib import contextmanager
+from typing import Iterator, List
 
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
@@ -41,8 +42,10 @@ class AtomicCheckpointHook(CheckpointHook):
     kill during a save can leave no complete checkpoint. This hook writes
     ``iter_N.pth.tmp``, flushes it to disk and renames it to ``iter_N.pth``
     (a rename is atomic), then rewrites ``last_checkpoint`` the same way,
-    and only then deletes checkpoints beyond ``max_keep_ckpts``. Every
-    argument is ``CheckpointHook``'s. Remote backends (``backend_args``,
+    and only then deletes checkpoints beyond ``max_keep_ckpts``. ``save_best``
+    checkpoints are written the same way, and the previous best is deleted
+    only once the new one is complete. Every argument is
+    ``CheckpointHook``'s. Remote backends (``backend_args``,
     ``file_client_args``) are saved as mmengine saves them. Partial files
     a killed run left behind are deleted when training starts again.
     """
@@ -84,6 +87,22 @@ class AtomicCheckpointHook(CheckpointHook):
             if osp.isfile(old):
                 os.remove(old)
 
+    def _save_best_checkpoint(self, runner, metrics) -> None:
+        if not self.save_best or not isinstance(self.file_backend,
+                                                LocalBackend):
+            super()._save_best_checkpoint(runner, metrics)
+            return
+        # mmengine's logic, with its save made atomic and its removal of
+        # the previous best deferred until the new one is on disk.
+        with _atomic_saves(runner), _deferred_removals(
+                self.file_backend) as removed:
+            super()._save_best_checkpoint(runner, metrics)
+        kept = {getattr(self, 'best_ckpt_path', None),
+                *getattr(self, 'best_ckpt_path_dict', {}).values()}
+        for path in removed:
+            if path not in kept and osp.isfile(path):
+                os.remove(path)
+
     def _update_kept_steps(self, runner, step: int) -> List[int]:
         """Record ``step`` as kept; return the steps it pushes out.
 
@@ -100,3 +119,47 @@ class AtomicCheckpointHook(CheckpointHook):
         runner.message_hub.update_info('keep_ckpt_ids',
                                        list(self.keep_ckpt_ids))
         return outdated
+
+
+@contextmanager
+def _atomic_saves(runner) -> Iterator[None]:
+    """Within the block, ``runner.save_checkpoint`` writes to a partial name
+    and renames the file when it is complete (names already partial, from
+    :meth:`AtomicCheckpointHook._save_checkpoint_with_step`, pass)."""
+    save = runner.save_checkpoint
+
+    def save_atomically(out_dir, filename, *args, **kwargs):
+        if filename.endswith(PARTIAL_SUFFIX):
+            return save(out_dir, filename, *args, **kwargs)
+        save(out_dir, filename + PARTIAL_SUFFIX, *args, **kwargs)
+        if is_main_process():
+            path = osp.join(out_dir, filename)
+            fsync_file(path + PARTIAL_SUFFIX)
+            os.replace(path + PARTIAL_SUFFIX, path)
+
+    with _replaced(runner, 'save_checkpoint', save_atomically):
+        yield
+
+
+@contextmanager
+def _deferred_removals(backend: LocalBackend) -> Iterator[List[str]]:
+    """Within the block, ``backend.remove`` records the path instead."""
+    removed: List[str] = []
+    with _replaced(backend, 'remove', removed.append):
+        yield removed
+
+
+@contextmanager
+def _replaced(owner: object, name: str, value: object) -> Iterator[None]:
+    """Set the attribute ``name`` of ``owner`` for the block, then restore
+    it (an instance attribute shadowing a method is deleted again)."""
+    own = vars(owner)
+    had, saved = name in own, own.get(name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        if had:
+            setattr(owner, name, saved)
+        else:
+            delattr(owner, name)

@@ -11,7 +11,7 @@ from mmseg.registry import DATASETS
 from glore_mmseg.datasets.transforms import (CheckSegMap, SegMapError,
                                              invalid_label_values)
 from tests.conftest import (DEMO_CONFIG, image_of, label_file, put_label_value,
-                            resize_label)
+                            resize_label, save_label_16bit)
 
 
 def demo_dataset(root, loader):
@@ -126,3 +126,31 @@ def test_label_of_another_size_in_the_real_pipelines(cityscapes_copy, loader,
         f"label '{label}' (image '{image_of(label)}'): the label is "
         f'{size[0]}x{size[1]} but the image is 512x256 (width x height); '
         "a label must have its image's size")
+
+
+@pytest.mark.parametrize('loader', ['train_dataloader', 'val_dataloader'])
+@pytest.mark.parametrize('values', [[3584, 65280], [300]])
+def test_16bit_label_values_that_do_not_fit_are_refused(
+        cityscapes_copy, loader, values):
+    # mmseg's LoadAnnotations (val) and FastLoadAnnotations (train) cast
+    # to uint8: 3584 and 65280 would load as class 0 (road), 300 as 44.
+    label = label_file(cityscapes_copy, loader[:-len('_dataloader')], 1)
+    save_label_16bit(label, values)
+    dataset = demo_dataset(cityscapes_copy, loader)
+    index = [
+        dataset.get_data_info(i)['seg_map_path'] for i in range(len(dataset))
+    ].index(label)
+    with pytest.raises(SegMapError) as error:
+        dataset[index]
+    message = str(error.value)
+    assert message.startswith(f"label '{label}'")
+    assert f'stores values {sorted(values)} that do not fit the uint8 ' \
+        'label map' in message
+
+
+def test_16bit_label_with_values_that_fit_passes(cityscapes_copy):
+    label = label_file(cityscapes_copy, 'train', 1)
+    save_label_16bit(label, [18, 255])
+    dataset = demo_dataset(cityscapes_copy, 'train_dataloader')
+    dataset[[dataset.get_data_info(i)['seg_map_path']
+             for i in range(len(dataset))].index(label)]

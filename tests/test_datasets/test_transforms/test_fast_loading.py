@@ -2,7 +2,9 @@
 arrays, from PNGs and from the decoded cache, and say what is wrong with a
 missing or stale cache or a missing decoder."""
 import copy
+import os
 import os.path as osp
+import re
 import shutil
 
 import numpy as np
@@ -126,3 +128,73 @@ def test_not_a_png_is_named(tmp_path):
         f.write(b'JFIF' * 10)
     with pytest.raises(ValueError, match=f'{osp.basename(path)} is not a PNG'):
         PNGDecoder('cv2').image(open(path, 'rb').read(), path)
+
+
+def test_16bit_label_values_that_do_not_fit_are_refused(tmp_path):
+    path = str(tmp_path / 'x_gtFine_labelTrainIds.png')
+    label = np.zeros((4, 6), np.uint16)
+    label[0, :2] = [3584, 65280]
+    Image.fromarray(label).save(path)
+    with pytest.raises(ValueError,
+                       match=r"label '.*x_gtFine_labelTrainIds.png' stores "
+                       r'values \[3584, 65280\] that do not fit'):
+        PNGDecoder('cv2').label(open(path, 'rb').read(), path)
+    with pytest.raises(ValueError, match='do not fit'):
+        cache_png(path, 1)
+    label[0, :2] = [7, 255]
+    Image.fromarray(label).save(path)
+    decoded = PNGDecoder('cv2').label(open(path, 'rb').read(), path)
+    assert decoded.dtype == np.uint8 and decoded[0, :3].tolist() == [7, 255,
+                                                                     0]
+
+
+def edit_at_the_same_size(png_path):
+    """Change a PNG's pixels, keeping its size (a later mtime, as an edit
+    gives even on coarse-grained file systems)."""
+    image = np.asarray(Image.open(png_path)).copy()
+    image[:8] = 255 - image[:8]
+    Image.fromarray(image).save(png_path)
+    stat = os.stat(png_path)
+    os.utime(png_path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+
+
+@pytest.mark.parametrize('key, channels, cfg', [
+    ('img_path', 3, dict(type='FastLoadImageFromFile')),
+    ('seg_map_path', 1, dict(type='FastLoadAnnotations')),
+])
+def test_png_edited_after_the_cache_was_built_is_noticed(root, key, channels,
+                                                         cfg):
+    info = train_infos(root)[0]
+    cache_png(info[key], channels)
+    edit_at_the_same_size(info[key])
+    load = build_transform(dict(cfg, decoded_cache='auto'))
+    with pytest.raises(ValueError,
+                       match=f"{re.escape(info[key])} changed after its "
+                       'decoded cache .* was built'):
+        load(copy.deepcopy(info))
+    assert cache_png(info[key], channels) > 0  # rebuilt
+    load(copy.deepcopy(info))
+
+
+def test_damaged_cache_files_are_named(root):
+    info = train_infos(root)[0]
+    load = build_transform(
+        dict(type='FastLoadImageFromFile', decoded_cache='require'))
+    path = cache_path(info['img_path'])
+    cache_png(info['img_path'], 3)
+    with open(path, 'r+b') as f:
+        f.truncate(os.path.getsize(path) // 2)
+    with pytest.raises(ValueError,
+                       match=f'decoded cache {re.escape(path)} is damaged'):
+        load(copy.deepcopy(info))
+    np.save(path, np.array([{'a': 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError,
+                       match=f'decoded cache {re.escape(path)} is damaged'):
+        load(copy.deepcopy(info))
+    with open(path, 'wb') as f:
+        f.write(b'not an array')
+    with pytest.raises(ValueError,
+                       match=f'decoded cache {re.escape(path)} is damaged'):
+        load(copy.deepcopy(info))
+    assert cache_png(info['img_path'], 3) > 0  # a damaged file is rewritten
+    assert load(copy.deepcopy(info))['img'].shape == (128, 256, 3)
