@@ -9,7 +9,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
-from .image_files import not_an_image_reason
+from ..datasets.image_files import not_an_image_reason
 
 _REMOTE_PREFIXES = ('http://', 'https://', 'open-mmlab://', 's3://',
                     'torchvision://', 'mmcls://', 'pavi://')

@@ -19,9 +19,9 @@ from typing import Dict, List, Optional, TextIO, Tuple
 
 from mmengine.config import Config
 
+from ..datasets.image_files import not_an_image_reason
 from .config_checks import (build_file_listing, empty_dataset_problem,
                             find_folder_problems, iter_dataset_configs)
-from .image_files import not_an_image_reason
 
 #: Problem kinds in the order the summary lists them.
 PROBLEM_KINDS = ('missing folder', 'no samples', 'missing file',
