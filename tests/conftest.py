@@ -204,6 +204,40 @@ def glore_segmentor(tmp_path_factory):
     return config, checkpoint
 
 
+@pytest.fixture(scope='session')
+def glore_classifier(tmp_path_factory):
+    """configs/glore_cls' ResNet-50 classifier made small: 8 base channels,
+    GloRe units after the first block of Res3 and of Res4, 10 classes,
+    mmpretrain's test pipeline shrunk to ResizeEdge 48 + CenterCrop 48,
+    random weights saved as a checkpoint: (config path, checkpoint path)."""
+    import torch
+    from mmengine.config import Config
+    from mmpretrain.apis import get_model
+    folder = tmp_path_factory.mktemp('glore_classifier')
+    config = str(folder / 'glore_resnet50_small.py')
+    base = osp.join(REPO, 'configs', 'glore_cls',
+                    'glore-res4x3_resnet50_8xb32_in1k.py')
+    with open(config, 'w') as f:
+        f.write(f'_base_ = {base!r}\n'
+                'model = dict(\n'
+                '    backbone=dict(stem_channels=8, base_channels=8,\n'
+                '                  glore_units=(0, (0, ), (0, ), 0)),\n'
+                '    head=dict(num_classes=10, in_channels=256))\n'
+                'test_pipeline = [\n'
+                "    dict(type='LoadImageFromFile'),\n"
+                "    dict(type='ResizeEdge', scale=48, edge='short'),\n"
+                "    dict(type='CenterCrop', crop_size=48),\n"
+                "    dict(type='PackInputs')]\n"
+                'test_dataloader = dict(\n'
+                '    dataset=dict(pipeline=test_pipeline))\n')
+    torch.manual_seed(0)
+    model = get_model(Config.fromfile(config), pretrained=False)
+    model.init_weights()
+    checkpoint = str(folder / 'random.pth')
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    return config, checkpoint
+
+
 def write_test_image(path, height=64, width=128):
     """A small RGB image of coloured bands and noise (not constant)."""
     import mmcv

@@ -2,7 +2,9 @@
 # recipe (fcn_r50-d8_4xb2-80k_cityscapes-512x1024.py, with its bases listed
 # here and this package's checked, fast Cityscapes data settings) with 3 GloRe
 # units after blocks 1, 3, 5 of Res4 (the ImageNet placement). 1/L
-# normalisation is on: crops and whole images differ in L.
+# normalisation is on: crops and whole images differ in L. As in the official
+# backbone networks, each unit's blocker starts at zero (eps 1e-4): the units
+# start as the identity inside the pretrained ResNet.
 _base_ = [
     'mmseg::_base_/models/fcn_r50-d8.py',
     # fast train pipeline; stock: '../_base_/datasets/cityscapes.py'

@@ -1,4 +1,5 @@
-"""Projection weights of GloRe units (the node maps of the paper's Fig. 7).
+"""Projection weights of GloRe units (the node maps of the paper's Fig. 7),
+of segmentors (mmseg) and classifiers (mmpretrain).
 
 A GloRe unit pools the positions onto N graph nodes with weights
 B = ``conv_proj(x)`` (times 1/L, L = number of positions, when the unit
@@ -12,8 +13,10 @@ from typing import Dict, List, Optional, Sequence, Union
 import numpy as np
 import torch
 import torch.nn as nn
+from mmengine.config import Config
 
 from ..ops import GloReUnit
+from .strict_init import init_model_strictly, load_checkpoint_strictly
 
 
 def find_glore_units(model: nn.Module,
@@ -100,39 +103,136 @@ class ProjectionRecorder:
         self._handles = []
 
 
+def _is_classifier(model: nn.Module) -> bool:
+    from mmpretrain.models.classifiers import BaseClassifier
+    return isinstance(model, BaseClassifier)
+
+
+def _check_classifier(model: nn.Module) -> None:
+    if getattr(model, '_config', None) is None:
+        raise ValueError(
+            f'{type(model).__name__} has no _config to take the test '
+            'pipeline from: build the classifier with mmpretrain.apis.'
+            'get_model (or init_projection_model)')
+
+
+def _classifier_batch(model: nn.Module, img: Union[str, np.ndarray]) -> dict:
+    """One image through mmpretrain's own test pipeline and collation."""
+    from mmengine.registry import DefaultScope
+    from mmpretrain.apis import ImageClassificationInferencer
+    _check_classifier(model)
+    # The pipeline's transforms are looked up in the default scope's
+    # registry, which an mmseg model built before may have set.
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        inferencer = ImageClassificationInferencer(model, pretrained=False)
+        return next(iter(inferencer.preprocess([img])))
+
+
+def init_projection_model(config: Union[str, Config],
+                          checkpoint: Optional[str] = None,
+                          device: str = 'cpu') -> nn.Module:
+    """Build a segmentor or a classifier for :func:`projection_maps`.
+
+    A config whose ``default_scope`` is ``'mmpretrain'`` (the
+    ``configs/glore_cls`` classifiers) is built by mmpretrain's
+    :func:`~mmpretrain.apis.get_model`, which keeps the config the test
+    pipeline comes from; any other by mmseg's
+    :func:`~mmseg.apis.init_model`, set to whole-image inference. The
+    checkpoint must fit the model exactly (:mod:`.strict_init`). On the
+    CPU, SyncBN layers become BatchNorm.
+
+    Args:
+        config: Config file or :class:`~mmengine.config.Config`.
+        checkpoint: Weights to load; ``None`` keeps the initial weights.
+        device: e.g. ``'cpu'``, ``'cuda:0'``.
+    """
+    from mmengine.model import revert_sync_batchnorm
+    cfg = config if isinstance(config, Config) else Config.fromfile(config)
+    if cfg.get('default_scope') == 'mmpretrain':
+        from mmpretrain.apis import get_model
+        model = get_model(cfg, pretrained=False, device=device)
+        if checkpoint is not None:
+            load_checkpoint_strictly(model, checkpoint)
+    else:
+        cfg.merge_from_dict(dict(model=dict(test_cfg=dict(mode='whole'))))
+        if checkpoint is not None:
+            model = init_model_strictly(cfg, checkpoint, device=device)
+        else:
+            from mmseg.apis import init_model
+            model = init_model(cfg, None, device=device)
+    if device == 'cpu':
+        model = revert_sync_batchnorm(model)
+    return model
+
+
+def model_view(model: nn.Module, img: Union[str, np.ndarray]) -> np.ndarray:
+    """The part of the image that :func:`projection_maps` covers, as RGB.
+
+    A segmentor's whole-image inference covers the whole image (the test
+    pipeline only resizes it): the image itself. A classifier's test
+    pipeline may crop (mmpretrain's ImageNet recipe: ``ResizeEdge`` 256,
+    ``CenterCrop`` 224): the image as that pipeline hands it to the model.
+
+    Args:
+        model: Segmentor or classifier, as for :func:`projection_maps`.
+        img: Image file or BGR array (H, W, 3).
+
+    Returns:
+        uint8 RGB array (h, w, 3).
+    """
+    if _is_classifier(model):
+        inputs = _classifier_batch(model, img)['inputs'][0]  # (3, h, w) BGR
+        return np.ascontiguousarray(inputs.permute(1, 2, 0).numpy()[..., ::-1])
+    import mmcv
+    if isinstance(img, np.ndarray):
+        return mmcv.bgr2rgb(img)
+    return mmcv.imread(img, channel_order='rgb')
+
+
 def projection_maps(model: nn.Module,
                     img: Union[str, np.ndarray],
                     units: Optional[Sequence[str]] = None
                     ) -> 'OrderedDict[str, torch.Tensor]':
-    """Run a segmentor on one image and return its units' projection maps.
+    """Run a model on one image and return its units' projection maps.
 
-    The image goes through the model's test pipeline with mmseg's
-    :func:`~mmseg.apis.inference_model` (``model.cfg`` must be set, as
-    :func:`mmseg.apis.init_model` does).
+    Segmentors: the image goes through the model's test pipeline with
+    mmseg's :func:`~mmseg.apis.inference_model` (``model.cfg`` must be set,
+    as :func:`mmseg.apis.init_model` does). Classifiers (mmpretrain, GloRe
+    units in the backbone): through mmpretrain's own test pipeline and
+    collation (those of its ``ImageClassificationInferencer``; the model
+    must come from :func:`mmpretrain.apis.get_model`). Either is built by
+    :func:`init_projection_model`.
 
     Args:
-        model: mmseg segmentor with GloRe units in the head and/or backbone.
+        model: mmseg segmentor with GloRe units in the head and/or backbone,
+            or mmpretrain classifier with GloRe units in the backbone.
         img: Image file or BGR array (H, W, 3).
         units: Unit names (see :func:`find_glore_units`); ``None``: all.
 
     Returns:
         Unit name -> float32 tensor (N, h, w) at the unit's feature
-        resolution (of the image as resized by the test pipeline).
+        resolution, of the image as the test pipeline hands it to the model
+        (:func:`model_view`).
 
     Raises:
-        ValueError: The model is set to sliding-window inference, or a unit
-            ran more than once for the image: the maps need whole-image
+        ValueError: The segmentor is set to sliding-window inference, or a
+            unit ran more than once for the image: the maps need whole-image
             inference.
     """
-    from mmseg.apis import inference_model
-    mode = (getattr(model, 'test_cfg', None) or {}).get('mode', 'whole')
-    if mode != 'whole':
-        raise ValueError(
-            f"projection maps need whole-image inference, but the model's "
-            f"test_cfg.mode is {mode!r} (set model.test_cfg=dict("
-            "mode='whole'))")
-    with ProjectionRecorder(model, units) as recorder:
-        inference_model(model, img)
+    if _is_classifier(model):
+        batch = _classifier_batch(model, img)
+        with torch.no_grad(), ProjectionRecorder(model, units) as recorder:
+            model.test_step(batch)
+    else:
+        from mmseg.apis import inference_model
+        mode = (getattr(model, 'test_cfg', None) or {}).get('mode', 'whole')
+        if mode != 'whole':
+            raise ValueError(
+                f"projection maps need whole-image inference, but the "
+                f"model's test_cfg.mode is {mode!r} (set model.test_cfg="
+                "dict(mode='whole'))")
+        with ProjectionRecorder(model, units) as recorder:
+            inference_model(model, img)
     maps = OrderedDict()
     for name, calls in recorder.maps.items():
         if len(calls) != 1 or calls[0].size(0) != 1:

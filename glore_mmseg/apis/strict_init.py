@@ -37,10 +37,22 @@ def init_model_strictly(config: Union[str, Path, Config],
     """
     from mmseg.apis import init_model
     model = init_model(config, None, device=device, cfg_options=cfg_options)
+    load_checkpoint_strictly(model, checkpoint)
+    return model
+
+
+def load_checkpoint_strictly(model: nn.Module, checkpoint: str) -> None:
+    """Load all of ``checkpoint`` into ``model`` (a segmentor or classifier
+    with its ``cfg``) and take ``dataset_meta`` from the checkpoint's
+    ``meta`` when it has one.
+
+    Raises:
+        CheckpointMismatchError: The checkpoint does not fit the model.
+    """
     loaded = _load_checkpoint(checkpoint, map_location='cpu')
+    config = getattr(model, 'cfg', None)
     load_state_dict_strictly(model, loaded, checkpoint,
-                             model.cfg.filename or 'the config')
+                             getattr(config, 'filename', None) or 'the config')
     meta = loaded.get('meta') or {} if isinstance(loaded, dict) else {}
     if meta.get('dataset_meta'):
         model.dataset_meta = meta['dataset_meta']
-    return model

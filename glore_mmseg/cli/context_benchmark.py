@@ -9,7 +9,7 @@ images in the Cityscapes layout, identical grey squares at the right edge
 whose class is the colour of a band at the left edge), then trains the
 configs of configs/context_benchmark/ (same backbone, width, optimiser,
 iterations and seeds; only the head differs: stock FCN, stock NonLocal, the
-GloRe head, and the GloRe head with ``zero_init=False``) with mmengine's
+GloRe head, and the GloRe head with ``zero_init=True``) with mmengine's
 Runner on the CPU, one seed after another, the models of a seed back to
 back. Prints a table (mean ± sample standard deviation over the seeds) and
 writes every run and the summary to JSON. About 16 minutes on 2 CPU cores.
@@ -33,8 +33,8 @@ MODELS = {
     'fcn': ('FCN', 'fcn_r18-s8_1xb8-1k_context-cue-64x320.py'),
     'nonlocal': ('NonLocal', 'nonlocal_r18-s8_1xb8-1k_context-cue-64x320.py'),
     'glore': ('GloRe', 'glore_r18-s8_1xb8-1k_context-cue-64x320.py'),
-    'glore-randinit': ('GloRe, zero_init=False',
-                       'glore-randinit_r18-s8_1xb8-1k_context-cue-64x320.py'),
+    'glore-zeroinit': ('GloRe, zero_init=True',
+                       'glore-zeroinit_r18-s8_1xb8-1k_context-cue-64x320.py'),
 }
 
 

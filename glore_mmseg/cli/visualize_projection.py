@@ -4,13 +4,15 @@ the GloRe paper).
     python tools/visualize_projection.py CONFIG CKPT IMG_OR_DIR --out DIR \
         [--unit NAME ...] [--nodes K] [--device cpu]
 
-CONFIG is a config file or a model name of ``model-index.yml``. For every
-image and GloRe unit (head and backbone units) it writes
+CONFIG is a config file or a model name of ``model-index.yml``: a
+segmentor (mmseg) or a classifier (mmpretrain, e.g. configs/glore_cls/).
+For every image and GloRe unit (head and backbone units) it writes
 ``DIR/<image>/<unit>_nodes.png``, a grid of the K most active nodes'
 projection weights over the image (node index in each tile), and
 ``DIR/<image>/<unit>_assignment.png``, each position coloured by the
 node with the largest weight. The model runs whole-image inference on the
-config's test pipeline.
+config's test pipeline; a classifier's maps cover the image as its test
+pipeline hands it over (e.g. the centre crop).
 """
 import argparse
 import os
@@ -18,12 +20,12 @@ import os.path as osp
 import sys
 
 import mmcv
-from mmengine.model import revert_sync_batchnorm
+import numpy as np
 from mmengine.utils import track_iter_progress
 from mmseg.visualization import SegLocalVisualizer
 
-from ..apis import (find_config, find_glore_units, init_model_strictly,
-                    projection_maps)
+from ..apis import (find_config, find_glore_units, init_projection_model,
+                    model_view, projection_maps)
 from ..datasets.image_files import list_images, relative_stem
 from ..visualization import draw_node_assignment, draw_node_grid
 from .args import add_image_tool_args
@@ -62,9 +64,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def tile_image(path: str, width: int):
-    """The image as RGB, scaled to ``width`` pixels wide."""
-    image = mmcv.imread(path, channel_order='rgb')
+def tile_image(image: np.ndarray, width: int) -> np.ndarray:
+    """The RGB image scaled to ``width`` pixels wide."""
     height = max(1, round(image.shape[0] * width / image.shape[1]))
     return mmcv.imresize(image, (width, height))
 
@@ -75,13 +76,7 @@ def main(argv=None):
         sys.exit(f'error: checkpoint {args.checkpoint!r} not found')
     images = list_images(args.images)
     config = find_config(args.config)
-    model = init_model_strictly(
-        config,
-        args.checkpoint,
-        device=args.device,
-        cfg_options=dict(model=dict(test_cfg=dict(mode='whole'))))
-    if args.device == 'cpu':
-        model = revert_sync_batchnorm(model)
+    model = init_projection_model(config, args.checkpoint, args.device)
     units = list(find_glore_units(model, args.unit))
     visualizer = SegLocalVisualizer.get_instance(
         'glore_projection_maps', save_dir=None)
@@ -89,7 +84,7 @@ def main(argv=None):
     written = 0
     for path in track_iter_progress(images):
         maps = projection_maps(model, path, units)
-        image = tile_image(path, args.tile_width)
+        image = tile_image(model_view(model, path), args.tile_width)
         folder = osp.join(args.out, relative_stem(path, args.images))
         os.makedirs(folder, exist_ok=True)
         for name, unit_maps in maps.items():

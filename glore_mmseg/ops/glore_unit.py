@@ -81,7 +81,10 @@ class GloReUnit(nn.Module):
             (``UserWarning``): its node features are then scaled by
             L_test / L_train.
         zero_init: Set the ``blocker`` norm's weight and bias to zero so the
-            unit starts as the identity, as the official networks do.
+            unit starts as the identity, as the official backbone networks
+            do inside a pretrained ResNet. The official segmentation head
+            does not (its blocker starts at weight 1), nor does
+            ``GloReHead`` by default.
         norm_layer: Factory ``norm_layer(num_channels) -> nn.Module`` for the
             ``blocker`` norm. Defaults to BatchNorm of rank ``dims`` with
             ``eps=1e-4`` (the official setting).

@@ -1,8 +1,11 @@
+import mmcv
+import numpy as np
 import pytest
 import torch
 import torch.nn as nn
 
 from glore_mmseg.apis import (ProjectionRecorder, find_glore_units,
+                              init_projection_model, model_view,
                               projection_maps)
 from glore_mmseg.ops import GloReUnit
 from tests.conftest import write_test_image
@@ -98,3 +101,64 @@ def test_sliding_window_inference_is_refused(segmentor, tmp_path):
             projection_maps(segmentor, image, ['decode_head.glore_units.0'])
     finally:
         segmentor.test_cfg = whole
+
+
+@pytest.fixture(scope='module')
+def classifier(glore_classifier):
+    return init_projection_model(*glore_classifier)
+
+
+def test_backbone_units_of_a_classifier(classifier, tmp_path):
+    image = write_test_image(tmp_path / 'bird.png')  # 64x128
+    maps = projection_maps(classifier, image)
+    # mmpretrain's test pipeline: short edge 48, centre crop 48x48. Res3
+    # (layer2) at stride 8, Res4 (layer3) at 16; N = the stage's bottleneck
+    # width.
+    assert {name: tuple(m.shape) for name, m in maps.items()} == {
+        'backbone.glore_units.layer2_0': (16, 6, 6),
+        'backbone.glore_units.layer3_0': (32, 3, 3),
+    }
+    # The image the maps cover is mmpretrain's view of it: resized to a
+    # short edge of 48 (bilinear, as ResizeEdge), the centre 48x48, RGB.
+    bgr = mmcv.imread(image)
+    resized = mmcv.imresize(bgr, (96, 48), interpolation='bilinear')
+    view = model_view(classifier, image)
+    assert view.dtype == np.uint8
+    np.testing.assert_array_equal(view, resized[:, 24:72, ::-1])
+
+    # The maps are conv_proj of what the unit saw, without 1/L (the
+    # classifier's units do not normalise, as the official ImageNet unit).
+    unit = classifier.backbone.glore_units['layer3_0']
+    assert not unit.normalize
+    features = {}
+    handle = unit.register_forward_pre_hook(
+        lambda module, args: features.setdefault('x', args[0]))
+    only = projection_maps(classifier, image,
+                           ['backbone.glore_units.layer3_0'])
+    handle.remove()
+    assert list(only) == ['backbone.glore_units.layer3_0']
+    with torch.no_grad():
+        expected = unit.conv_proj(features['x'])[0]
+    torch.testing.assert_close(
+        maps['backbone.glore_units.layer3_0'], expected, rtol=1e-4,
+        atol=1e-6)
+    assert expected.std() > 0
+    # ... and the classifier saw the view through its data preprocessor:
+    # RGB, (x - mean) / std (the config's ImageNet statistics).
+    pre = classifier.data_preprocessor
+    inputs = torch.from_numpy(view.copy()).permute(2, 0, 1)[None].float()
+    with torch.no_grad(), ProjectionRecorder(classifier) as recorder:
+        classifier.extract_feat((inputs - pre.mean) / pre.std)
+    for name, (direct, ) in recorder.maps.items():
+        torch.testing.assert_close(maps[name], direct[0])
+
+
+def test_classifier_without_its_config_is_refused(classifier, tmp_path):
+    image = write_test_image(tmp_path / 'bird.png')
+    config = classifier._config
+    classifier._config = None
+    try:
+        with pytest.raises(ValueError, match='no _config.*get_model'):
+            projection_maps(classifier, image)
+    finally:
+        classifier._config = config

@@ -37,7 +37,7 @@ def build(key, randomize=False):
     init_default_scope('mmseg')
     model = MODELS.build(cfg.model)
     model.init_weights()
-    if randomize:  # undo the zero init of NonLocal's and GloRe's output
+    if randomize:  # undo the zero init of NonLocal's output conv
         for name, param in model.named_parameters():
             if name.endswith('weight') and not param.any():
                 nn.init.normal_(param, std=0.1)
@@ -56,7 +56,7 @@ def squares_input():
 
 def test_configs_differ_only_in_the_head():
     assert [osp.basename(c).split('_')[0] for c in CONFIGS] == [
-        'fcn', 'glore-randinit', 'glore', 'nonlocal'
+        'fcn', 'glore-zeroinit', 'glore', 'nonlocal'
     ]
     cfgs = {key: Config.fromfile(config_of(key)) for key in HEADS}
     shared = [(cfg.model.backbone, cfg.optim_wrapper.optimizer,
@@ -81,10 +81,10 @@ def test_configs_differ_only_in_the_head():
     assert cfgs['fcn'].model.decode_head.concat_input is True  # stock FCN
     assert cfgs['glore'].model.decode_head.num_state == 32
     assert cfgs['glore'].model.decode_head.num_node == 16
-    # the one variant: GloRe's head without its identity start
-    assert cfgs['glore'].model.decode_head.get('zero_init', True) is True
-    variant = Config.fromfile(config_of('glore-randinit')).model
-    assert variant.decode_head.pop('zero_init') is False
+    # the shipped head's start, and the one variant: the zero start
+    assert 'zero_init' not in cfgs['glore'].model.decode_head
+    variant = Config.fromfile(config_of('glore-zeroinit')).model
+    assert variant.decode_head.pop('zero_init') is True
     assert variant == cfgs['glore'].model
 
 
@@ -149,8 +149,10 @@ def test_summary_mean_spread_and_table():
         in table
 
 
-def test_randinit_variant_starts_with_an_active_unit():
-    active = build('glore-randinit').decode_head.glore_units[0].blocker
+def test_shipped_head_starts_active_and_zeroinit_variant_closed():
+    active = build('glore').decode_head.glore_units[0].blocker
     assert torch.equal(active.weight, torch.ones(64))
-    identity = build('glore').decode_head.glore_units[0].blocker
+    assert active.eps == 1e-5
+    identity = build('glore-zeroinit').decode_head.glore_units[0].blocker
     assert identity.weight.abs().sum() == identity.bias.abs().sum() == 0
+    assert identity.eps == 1e-4

@@ -85,3 +85,30 @@ def test_a_checkpoint_of_another_model_is_refused(tool, glore_segmentor,
     assert 'in the checkpoint, not in the model' in message
     assert '  backbone.glore_units.layer3_0.conv_proj.weight' in message
     assert not osp.exists(tmp_path / 'o')
+
+
+def test_classifier_maps_cover_its_centre_crop(tool, glore_classifier,
+                                               tmp_path, capsys):
+    config, checkpoint = glore_classifier
+    image = write_test_image(tmp_path / 'bird.png')  # 64x128
+    out = tmp_path / 'maps'
+    tool.main([config, checkpoint, image, '--out', str(out), '--nodes', '4',
+               '--tile-width', '40'])
+    units = ['backbone.glore_units.layer2_0', 'backbone.glore_units.layer3_0']
+    assert sorted(os.listdir(out / 'bird')) == sorted(
+        f'{unit}_{kind}.png' for unit in units
+        for kind in ('nodes', 'assignment'))
+    for unit in units:
+        # The test pipeline's 48x48 centre crop, drawn 40 wide: square
+        # tiles; 4 nodes in a 2x2 grid.
+        grid = mmcv.imread(str(out / 'bird' / f'{unit}_nodes.png'))
+        assert grid.shape == (2 * 40, 2 * 40, 3)
+        tiles = [grid[r * 40:(r + 1) * 40, c * 40:(c + 1) * 40]
+                 for r in range(2) for c in range(2)]
+        assert all(tile.std() > 5 for tile in tiles)
+        assert np.abs(tiles[0][14:].astype(int) - tiles[1][14:]).mean() > 1
+        assignment = mmcv.imread(str(out / 'bird' / f'{unit}_assignment.png'))
+        assert assignment.shape == (40, 40, 3)
+        assert assignment.std() > 5
+    assert 'wrote 4 PNGs for 1 image(s) and 2 unit(s)' in \
+        capsys.readouterr().out

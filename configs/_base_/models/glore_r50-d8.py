@@ -1,6 +1,9 @@
 # GloRe head on a dilated multi-grid ResNet-50-D8 (output stride 8), as in
 # Chen et al., CVPR 2019, Sec. 4.2: stock mmseg FCN R50-D8 with the FCN head
 # replaced by conv3x3 -> GloRe unit(s) -> conv3x3 -> dropout -> classifier.
+# The head's unit starts as the paper's ("randomly initialized") and the
+# official segmentation head's: its blocker is a plain BatchNorm (weight 1,
+# bias 0, eps 1e-5). zero_init=True gives the backbone units' identity start.
 _base_ = 'mmseg::_base_/models/fcn_r50-d8.py'
 custom_imports = dict(imports=['glore_mmseg'], allow_failed_imports=False)
 norm_cfg = dict(type='SyncBN', requires_grad=True)

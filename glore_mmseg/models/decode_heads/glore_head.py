@@ -26,9 +26,19 @@ class GloReHead(BaseDecodeHead):
         num_node: Graph nodes N of each unit.
         normalize: Multiply the projection by 1/L so node features do not
             change scale between training crops and whole-image testing.
-        zero_init: Start each unit as the identity.
+        zero_init: Start each unit as the identity (blocker weight and bias
+            0), as the official *backbone* units do inside a pretrained
+            ResNet. Off by default: the paper (Sec. 4.2) initialises the
+            head's unit randomly, and the official segmentation head's
+            blocker is a plain BatchNorm (weight 1, bias 0). From scratch,
+            the zero start can keep the unit closed (docs: context
+            benchmark).
         glore_norm_cfg: Norm config of the units' blocker. ``None`` uses the
-            head's ``norm_cfg`` with ``eps=1e-4`` (the official setting).
+            head's ``norm_cfg`` (BatchNorm if that is ``None``) with its own
+            eps: mmcv's default 1e-5, as the official segmentation head's
+            ``nn.BatchNorm2d``. With ``zero_init`` the default eps is 1e-4,
+            that of the official backbone unit's blocker, whose start the
+            option copies. An eps set in ``norm_cfg`` is always kept.
         **kwargs: :class:`BaseDecodeHead` arguments (``in_channels``,
             ``channels``, ``num_classes``, ``norm_cfg``, ``dropout_ratio``...).
 
@@ -43,16 +53,17 @@ class GloReHead(BaseDecodeHead):
                  num_state: int = 128,
                  num_node: int = 64,
                  normalize: bool = True,
-                 zero_init: bool = True,
+                 zero_init: bool = False,
                  glore_norm_cfg: Optional[dict] = None,
                  **kwargs) -> None:
         if num_units not in (1, 2):
             raise ValueError(
                 f'GloReHead: num_units must be 1 or 2, got {num_units!r}')
         super().__init__(**kwargs)
-        if glore_norm_cfg is None and self.norm_cfg is not None:
-            glore_norm_cfg = dict(self.norm_cfg)
-            glore_norm_cfg.setdefault('eps', 1e-4)
+        if glore_norm_cfg is None:
+            glore_norm_cfg = dict(self.norm_cfg or dict(type='BN'))
+            if zero_init:
+                glore_norm_cfg.setdefault('eps', 1e-4)
         conv_kwargs = dict(
             kernel_size=3,
             padding=1,

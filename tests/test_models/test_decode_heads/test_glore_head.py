@@ -31,7 +31,7 @@ def test_structure_follows_official_head():
     assert isinstance(unit, GloRePlugin)
     assert (unit.in_channels, unit.num_state, unit.num_node) == (16, 8, 4)
     assert unit.normalize  # on by default for segmentation
-    assert unit.blocker.eps == 1e-4  # head's BN config, official eps
+    assert isinstance(unit.blocker, torch.nn.BatchNorm2d)  # head's BN
     assert head.dropout.p == 0.1
 
 
@@ -44,11 +44,42 @@ def test_defaults_match_official_segmentation_head():
     assert (unit.in_channels, unit.num_state, unit.num_node) == (512, 128, 64)
 
 
-def test_units_start_as_identity_after_init_weights():
-    head = build_head(num_units=2)
+@pytest.mark.parametrize('norm_cfg', [dict(type='BN', requires_grad=True),
+                                      None])
+def test_units_start_as_the_official_head_after_init_weights(norm_cfg):
+    # The paper's head unit is "randomly initialized"; the official
+    # segmentation head's blocker is a plain nn.BatchNorm2d. Only the
+    # official backbone units start at zero.
+    head = build_head(num_units=2, norm_cfg=norm_cfg)
     head.init_weights()
+    for unit in head.glore_units:
+        assert not unit.zero_init
+        assert type(unit.blocker) is torch.nn.BatchNorm2d
+        assert unit.blocker.eps == 1e-5
+        assert torch.equal(unit.blocker.weight, torch.ones(16))
+        assert torch.equal(unit.blocker.bias, torch.zeros(16))
+    x = torch.randn(2, 16, 6, 6)
+    assert not torch.allclose(head.glore_units.eval()(x), x)
+
+
+def test_zero_init_option_starts_as_identity_with_backbone_eps():
+    head = build_head(num_units=2, zero_init=True)
+    head.init_weights()
+    for unit in head.glore_units:
+        assert unit.blocker.eps == 1e-4  # the official backbone unit's
+        assert not unit.blocker.weight.any() and not unit.blocker.bias.any()
     x = torch.randn(2, 16, 6, 6)
     assert torch.equal(head.glore_units.eval()(x), x)
+
+
+@pytest.mark.parametrize('zero_init', [False, True])
+def test_eps_set_in_norm_cfg_is_kept(zero_init):
+    head = build_head(
+        zero_init=zero_init, norm_cfg=dict(type='BN', eps=1e-3))
+    assert head.glore_units[0].blocker.eps == 1e-3
+    head = build_head(
+        zero_init=zero_init, glore_norm_cfg=dict(type='GN', num_groups=4))
+    assert isinstance(head.glore_units[0].blocker, torch.nn.GroupNorm)
 
 
 def test_forward_loss_and_predict():
