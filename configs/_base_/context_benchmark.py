@@ -31,7 +31,7 @@ context_model = dict(
 
 # From scratch in 1000 iterations: AdamW. With the Cityscapes SGD recipe (lr
 # 0.01, momentum 0.9) NonLocal did not find the cue in this many iterations
-# (README "Does it reason globally?").
+# (docs/en/context_benchmark.md).
 optim_wrapper = dict(
     optimizer=dict(_delete_=True, type='AdamW', lr=2e-3, weight_decay=0.01))
 param_scheduler = [

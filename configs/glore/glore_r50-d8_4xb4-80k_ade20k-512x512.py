@@ -12,5 +12,5 @@ model = dict(
     data_preprocessor=data_preprocessor,
     decode_head=dict(num_classes=150),
     auxiliary_head=dict(num_classes=150))
-# write checkpoints atomically (README "Reliability")
+# write checkpoints atomically (docs/en/reliability.md)
 default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

@@ -14,5 +14,5 @@ model = dict(
         glore_units=(0, 0, 1, 0),
         glore_num_nodes=128,
         glore_num_states=256))
-# write checkpoints atomically (README "Reliability")
+# write checkpoints atomically (docs/en/reliability.md)
 default_hooks = dict(checkpoint=dict(type='AtomicCheckpointHook'))

@@ -30,7 +30,7 @@ param_scheduler = []
 train_cfg = dict(max_epochs=10)
 auto_scale_lr = dict(base_batch_size=32)
 
-# write checkpoints atomically (README "Reliability")
+# write checkpoints atomically (docs/en/reliability.md)
 default_hooks = dict(
     checkpoint=dict(type='AtomicCheckpointHook'),
     logger=dict(interval=20))
