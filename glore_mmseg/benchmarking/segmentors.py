@@ -1,20 +1,19 @@
 """The compared segmentors and heads, built from configs with random
 weights, and synthetic Cityscapes-shaped batches to feed them."""
 import copy
-import logging
 import os.path as osp
 from typing import Dict, List, Tuple
 
 import mmseg
 import torch
 from mmengine.config import Config
-from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 from ..engine.launch import replace_sync_bn
+from ..models.weight_init import init_weights_quietly
 
 #: Stock mmseg R50-D8 Cityscapes 80k configs of the compared methods,
 #: relative to mmseg's packaged ``configs`` folder.
@@ -59,18 +58,6 @@ def _build(model_cfg, device: str) -> torch.nn.Module:
     if device != 'meta':
         init_weights_quietly(model)
     return model
-
-
-def init_weights_quietly(model: torch.nn.Module) -> None:
-    """``model.init_weights()`` without mmengine's INFO record per
-    parameter (keeps the output readable)."""
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        model.init_weights()
-    finally:
-        logger.setLevel(level)
 
 
 def build_segmentor(config: str, device: str) -> torch.nn.Module:

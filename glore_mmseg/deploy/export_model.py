@@ -19,10 +19,10 @@ from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
 from torch import Tensor, nn
 
-from ..benchmarking.segmentors import init_weights_quietly
 from ..engine.checkpoint_match import (CheckpointMismatchError,
                                        _checkpoint_state_dict, _describe,
                                        compare_state_dicts)
+from ..models.weight_init import init_weights_quietly
 from .graph_input import ImageNormalization
 
 #: ``default_scope`` of a config -> the kind of model it builds.

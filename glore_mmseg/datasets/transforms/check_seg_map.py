@@ -17,14 +17,9 @@ from mmcv.transforms import BaseTransform
 from mmengine import fileio
 from mmseg.registry import TRANSFORMS
 
+from .label_values import (MAX_LISTED_VALUES, SegMapError,
+                           beyond_uint8_message, values_beyond_uint8)
 from .png_decoding import PNGHeader, read_png_header
-
-#: How many bad label values an error message lists.
-MAX_LISTED_VALUES = 5
-
-
-class SegMapError(ValueError):
-    """A label file that does not fit its image or the dataset's classes."""
 
 
 def invalid_label_values(seg_map: np.ndarray, num_classes: int,
@@ -53,25 +48,6 @@ def invalid_label_values(seg_map: np.ndarray, num_classes: int,
         present = np.unique(seg_map)
     bad = present[(present < 0) | (present >= num_classes)]
     return bad[bad != ignore_index]
-
-
-def values_beyond_uint8(label: np.ndarray) -> np.ndarray:
-    """Sorted values of ``label`` outside 0..255 (1-D, maybe empty)."""
-    if label.dtype == np.uint8:
-        return np.zeros(0, dtype=label.dtype)
-    present = np.unique(label)
-    return present[(present < 0) | (present > 255)]
-
-
-def beyond_uint8_message(values: np.ndarray) -> str:
-    """The end of a message about stored label values beyond uint8."""
-    listed = [int(v) for v in values[:MAX_LISTED_VALUES]]
-    more = f' and {len(values) - len(listed)} more' \
-        if len(values) > len(listed) else ''
-    return (f'stores values {listed}{more} that do not fit the uint8 label '
-            "map mmseg's loaders make (they would be read as value % 256, "
-            f'{[v % 256 for v in listed]}); save labels as 8-bit PNGs of '
-            'class indices')
 
 
 def stored_values_beyond_uint8(path: str,

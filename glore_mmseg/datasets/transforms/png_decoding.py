@@ -14,6 +14,9 @@ import mmcv
 import numpy as np
 from mmengine.logging import print_log
 
+from .label_values import (SegMapError, beyond_uint8_message,
+                           values_beyond_uint8)
+
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
 COLOR_TYPE_GREY = 0
 COLOR_TYPE_RGB = 2
@@ -131,8 +134,6 @@ class PNGDecoder:
         if grey is None:
             grey = mmcv.imfrombytes(data, flag='unchanged', backend='pillow')
         if header.bit_depth > 8:
-            from .check_seg_map import (SegMapError, beyond_uint8_message,
-                                        values_beyond_uint8)
             beyond = values_beyond_uint8(grey)
             if len(beyond):
                 raise SegMapError(
