@@ -2,7 +2,6 @@
 checkpoint, a kill during a save leaves a checkpoint to resume from, and a
 resumed run repeats the uninterrupted run's losses exactly."""
 import json
-import math
 import os
 import os.path as osp
 import re
@@ -90,14 +89,18 @@ def test_non_finite_loss_stops_before_saving(tmp_path, cityscapes_root):
                    'default_hooks.checkpoint.interval=1',
                    'train_cfg.val_interval=100')
     assert result.returncode != 0
-    error = re.search(r'FloatingPointError: Non-finite loss at iteration '
-                      r'(\d+): (.*)\. Training stopped', result.stderr)
+    # At this learning rate the head's blocker statistics overflow at
+    # iteration 3, before the loss does: the save of that iteration is
+    # refused (a non-finite loss term stops training the same way:
+    # tests/test_engine/test_hooks.py).
+    error = re.search(
+        r'FloatingPointError: Refused to save the checkpoint of iteration '
+        r'(\d+): non-finite weights in (\S+)\. Training stopped',
+        result.stderr)
     assert error, result.stderr[-3000:]
     failed = int(error.group(1))
-    assert failed == 3  # the first NaN loss at this learning rate
-    terms = dict(term.split('=') for term in error.group(2).split(', '))
-    assert set(terms) == {'loss', 'decode.loss_ce', 'aux.loss_ce'}
-    assert not math.isfinite(float(terms['loss']))
+    assert failed == 3
+    assert error.group(2).startswith('decode_head.')
     good = [f'iter_{i}.pth' for i in range(1, failed)]
     assert saved_checkpoints(tmp_path) == good
     assert last_checkpoint(tmp_path) == str(tmp_path / good[-1])

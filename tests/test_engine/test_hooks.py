@@ -68,6 +68,26 @@ def test_non_finite_gradient_norm_stops_training(tmp_path):
         CheckFiniteLossHook().after_train_iter(runner, 4, outputs=outputs)
 
 
+def test_a_non_finite_loss_term_stops_training_naming_every_term(tmp_path):
+    from mmengine.logging import MessageHub
+    from mmengine.optim import build_optim_wrapper
+    runner = types.SimpleNamespace(
+        work_dir=str(tmp_path),
+        iter=2,
+        optim_wrapper=build_optim_wrapper(
+            torch.nn.Linear(2, 2),
+            dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1))),
+        message_hub=MessageHub.get_instance('test_non_finite_loss_term'))
+    outputs = dict(loss=torch.tensor(float('nan')),
+                   **{'decode.loss_ce': torch.tensor(float('nan')),
+                      'aux.loss_ce': torch.tensor(0.5)})
+    with pytest.raises(
+            FloatingPointError,
+            match=r'Non-finite loss at iteration 3: loss=nan, '
+            r'decode\.loss_ce=nan, aux\.loss_ce=0\.5\. Training stopped'):
+        CheckFiniteLossHook().after_train_iter(runner, 2, outputs=outputs)
+
+
 def test_partial_checkpoints_of_a_killed_run_are_deleted(tmp_path):
     from mmengine.logging import MessageHub, MMLogger
     for name in ('iter_2.pth', 'iter_3.pth.tmp', 'notes.tmp'):
